@@ -1,0 +1,18 @@
+"""bayesreg: Bayesian regression with regularizing priors.
+
+Penalties are priors (λ is a precision), the MAP is the posterior's mode found
+by our own gradient-descent core, and the full posterior is sampled with PyMC.
+"""
+
+from .estimators import LinearRegression, LogisticRegression
+from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
+from .separation import SeparationError, detect_separation
+from .solvers import ConvergenceWarning, DivergenceError, MapResult
+
+__all__ = [
+    "LogisticRegression", "LinearRegression",
+    "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet",
+    "MapResult", "ConvergenceWarning", "DivergenceError",
+    "SeparationError", "detect_separation",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,223 @@
+"""Scikit-learn estimators whose fit is the MAP of a Bayesian regression.
+
+``LogisticRegression`` minimizes (DESIGN.md §1)
+
+    U(w, b) = Σ_n [log(1 + e^{η_n}) − y_n η_n] + penalty(w) + intercept_penalty(b),  η = Xw + b,
+
+and ``LinearRegression`` the same with nll = (y − η)²/(2σ²).  The prior is an
+object from :mod:`bayesreg.priors` whose λ is a precision; ``prior=None``
+means ``Gaussian(1.0)`` (scikit-learn's ``check_estimator`` wants simple
+defaults; this is the same strength as its ``C=1``).  The intercept has its
+own prior, flat (unpenalized) by default.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .likelihoods import Bernoulli, Likelihood, Normal
+from .model import Model
+from .priors import Flat, Gaussian, Prior, as_prior
+from .separation import SeparationError, detect_separation
+from .solvers import SOLVERS, MapResult, solve
+
+__all__ = ["LogisticRegression", "LinearRegression"]
+
+_MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100}
+
+
+class _BayesianGLM(BaseEstimator):
+    """Shared fitting logic; subclasses give the likelihood and the targets."""
+
+    def _likelihood(self) -> Likelihood:
+        raise NotImplementedError
+
+    def _validate_params(self) -> None:
+        self.prior_ = as_prior(self.prior, "prior", default=Gaussian(1.0))
+        self.intercept_prior_ = as_prior(self.intercept_prior, "intercept_prior", default=Flat())
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {sorted(SOLVERS)}, got {self.solver!r}")
+        if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or not (0 < self.tol < 1):
+            raise ValueError(f"tol must be a number in (0, 1), got {self.tol!r}")
+        if self.max_iter is not None and (isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral)
+                                          or self.max_iter < 1):
+            raise ValueError(f"max_iter must be an integer >= 1 or None, got {self.max_iter!r}")
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+
+    def _solver_options(self) -> dict:
+        options = {"tol": float(self.tol),
+                   "max_iter": int(self.max_iter) if self.max_iter is not None else _MAX_ITER_DEFAULT[self.solver]}
+        if self.solver == "gd":
+            options["learning_rate"] = float(self.learning_rate)
+        return options
+
+    def _build_model(self, X: np.ndarray, y01: np.ndarray) -> Model:
+        return Model(X, y01, self._likelihood(), self.prior_, self.intercept_prior_, self.fit_intercept)
+
+    def _fit_model(self, X: np.ndarray, y01: np.ndarray) -> "_BayesianGLM":
+        model = self._build_model(X, y01)
+        if self.warm_start and hasattr(self, "coef_") and np.shape(self.coef_) == (X.shape[1],):
+            theta0 = model.theta_from(self.coef_, self.intercept_ if self.fit_intercept else 0.0)
+        else:
+            theta0 = np.zeros(model.n_params)
+        result = solve(model, theta0, self.solver, **self._solver_options())
+        self.map_: MapResult = result
+        self.coef_ = result.coef
+        self.intercept_ = float(result.intercept) if self.fit_intercept else 0.0
+        self.objective_ = result.objective
+        self.n_iter_ = result.n_iter
+        return self
+
+    def feature_names(self) -> list[str]:
+        """Column names seen in fit (DataFrame columns), else x0, x1, …"""
+        check_is_fitted(self, "coef_")
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return [str(n) for n in names]
+        return [f"x{j}" for j in range(self.n_features_in_)]
+
+    def decision_function(self, X) -> np.ndarray:
+        """The linear predictor η = Xw + b."""
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_ + self.intercept_
+
+    def sample_posterior(self, X, y, **kwargs):
+        """Sample the full posterior of this model (see :func:`bayesreg.posterior.sample_posterior`)."""
+        from .posterior import sample_posterior
+
+        return sample_posterior(self, X, y, **kwargs)
+
+    def laplace_approximation(self, X, y, **kwargs):
+        """Gaussian approximation at the MAP (see :func:`bayesreg.posterior.laplace_approximation`)."""
+        from .posterior import laplace_approximation
+
+        return laplace_approximation(self, X, y, **kwargs)
+
+
+class LogisticRegression(ClassifierMixin, _BayesianGLM):
+    """Logistic regression: Bernoulli likelihood, logit link, a prior on the weights.
+
+    Parameters
+    ----------
+    prior : Prior or None
+        Prior on the weights; None means ``Gaussian(1.0)`` (precision 1, variance 1).
+    intercept_prior : Prior or None
+        Prior on the intercept; None means ``Flat()`` (unpenalized).
+    fit_intercept : bool
+    solver : {"fista", "ista", "gd", "newton"}
+    tol : float
+        Scale-free KKT tolerance ‖∇f + ∂g‖∞ / ‖∇f(0)‖∞.
+    max_iter : int or None
+        None means the solver's own default (gd 5000, ista/fista 10000, newton 100).
+    learning_rate : float
+        Fixed step of ``solver="gd"`` (the lecture's 0.001); unused by the others.
+    warm_start : bool
+        Start from the previous ``coef_`` when refitting.
+
+    Examples
+    --------
+    >>> import numpy as np, bayesreg
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 1, 0, 1])
+    >>> est = bayesreg.LogisticRegression(prior=bayesreg.Laplace(2.0)).fit(X, y)
+    >>> est.coef_
+    array([0.])
+    """
+
+    def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, fit_intercept: bool = True,
+                 solver: str = "fista", tol: float = 1e-6, max_iter: int | None = None, learning_rate: float = 0.001,
+                 warm_start: bool = False):
+        self.prior = prior
+        self.intercept_prior = intercept_prior
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def _likelihood(self) -> Likelihood:
+        return Bernoulli()
+
+    def encode_targets(self, y) -> np.ndarray:
+        """Map the two labels in ``classes_`` to 0/1 floats."""
+        return (np.asarray(y) == self.classes_[1]).astype(float)
+
+    def fit(self, X, y) -> "LogisticRegression":
+        self._validate_params()
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if classes.size != 2:
+            raise ValueError(f"y must hold exactly two classes for logistic regression, got {classes.size} "
+                             f"class(es): {classes[:10].tolist()}")
+        self.classes_ = classes
+        y01 = self.encode_targets(y)
+        if isinstance(self.prior_, Flat):
+            sep = detect_separation(X, y01, fit_intercept=self.fit_intercept)
+            if sep.separated:
+                raise SeparationError(
+                    f"the classes are {sep.kind}ly separated, so with a Flat prior the maximum-likelihood weights are "
+                    f"infinite (the lecture's (0, ∞, ∞)); a proper prior such as Gaussian(lam) or Laplace(lam) "
+                    f"gives a finite MAP", sep)
+        return self._fit_model(X, y01)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """[P(classes_[0]), P(classes_[1])] per row."""
+        p1 = Bernoulli().mean(self.decision_function(X))
+        return np.column_stack([1.0 - p1, p1])
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        from .likelihoods import log1pexp
+
+        eta = self.decision_function(X)
+        return np.column_stack([-log1pexp(eta), -log1pexp(-eta)])
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+class LinearRegression(RegressorMixin, _BayesianGLM):
+    """Linear regression: Normal likelihood with known noise sd σ, a prior on the weights.
+
+    Same parameters as :class:`LogisticRegression`, plus ``noise_sd`` (σ > 0).
+    """
+
+    def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, noise_sd: float = 1.0,
+                 fit_intercept: bool = True, solver: str = "fista", tol: float = 1e-6, max_iter: int | None = None,
+                 learning_rate: float = 0.001, warm_start: bool = False):
+        self.prior = prior
+        self.intercept_prior = intercept_prior
+        self.noise_sd = noise_sd
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.warm_start = warm_start
+
+    def _likelihood(self) -> Likelihood:
+        return Normal(self.noise_sd)
+
+    def encode_targets(self, y) -> np.ndarray:
+        return np.asarray(y, dtype=float)
+
+    def fit(self, X, y) -> "LinearRegression":
+        self._validate_params()
+        self._likelihood()  # validates noise_sd
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        return self._fit_model(X, self.encode_targets(y))
+
+    def predict(self, X) -> np.ndarray:
+        return self.decision_function(X)

@@ -1,0 +1,27 @@
+"""The gradient-descent core: solvers for the MAP, selectable by name.
+
+``gd`` (the lecture's fixed-step subgradient loop), ``ista`` (proximal
+gradient with backtracking), ``fista`` (accelerated, with restart; the
+default), and ``newton`` (orthant-wise Newton, for few features).  Each takes
+a :class:`bayesreg.model.Model` and a starting θ and returns a
+:class:`MapResult`.
+"""
+
+from .gd import gd, lipschitz_constant
+from .newton import newton
+from .proximal import fista, ista
+from .result import ConvergenceWarning, DivergenceError, History, MapResult
+
+SOLVERS = {"gd": gd, "ista": ista, "fista": fista, "newton": newton}
+
+__all__ = ["SOLVERS", "solve", "gd", "ista", "fista", "newton", "lipschitz_constant",
+           "MapResult", "History", "ConvergenceWarning", "DivergenceError"]
+
+
+def solve(model, theta0, solver: str = "fista", **options) -> MapResult:
+    """Run the named solver; unknown names are a ValueError listing the choices."""
+    try:
+        fn = SOLVERS[solver]
+    except (KeyError, TypeError):
+        raise ValueError(f"solver must be one of {sorted(SOLVERS)}, got {solver!r}") from None
+    return fn(model, theta0, **options)

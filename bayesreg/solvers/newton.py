@@ -1,0 +1,102 @@
+r"""Proximal Newton: second order, still with exact zeros under L1.
+
+For few features (D up to a few hundred) the exact Hessian
+H = Aᵀ diag(d²nll/dη²) A + diag(smooth prior curvature) is cheap, and Newton
+needs a handful of iterations where first-order methods need hundreds on
+ill-conditioned data.  Each iteration (Lee, Sun & Saunders 2014; the scheme of
+glmnet/newGLMNET):
+
+1. solves the L1-penalized quadratic model
+   d = argmin_d  ∇f̃·d + ½ dᵀHd + Σ_j λ1_j |θ_j + d_j|
+   (f̃ = the smooth part of U) by cyclic coordinate descent — soft-thresholding
+   makes coordinates land exactly on zero;
+2. backtracks θ + α d (α = 1, ½, …) until
+   U(θ + αd) ≤ U(θ) + 10⁻⁴·α·Δ,  Δ = ∇f̃·d + Σ λ1_j (|θ_j + d_j| − |θ_j|) < 0.
+
+Stopping uses the same scale-free KKT measure as the proximal solvers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import linalg
+
+from .result import History, MapResult, finish
+
+__all__ = ["newton"]
+
+
+def _lasso_quadratic(H, g, x, l1, *, max_sweeps=200, tol=1e-12):
+    """Coordinate descent on g·d + ½dᵀHd + Σ l1_j|x_j + d_j|; returns d."""
+    z = x.copy()
+    Hd = np.zeros_like(x)
+    diag = np.diag(H).copy()
+    scale = np.abs(x).max(initial=0.0) + 1.0
+    for _ in range(max_sweeps):
+        biggest = 0.0
+        for j in range(len(x)):
+            a = diag[j]
+            if a <= 0:
+                continue
+            u = z[j] - (g[j] + Hd[j]) / a
+            new = math.copysign(max(abs(u) - l1[j] / a, 0.0), u)
+            delta = new - z[j]
+            if delta != 0.0:
+                Hd += delta * H[:, j]
+                z[j] = new
+                biggest = max(biggest, abs(delta))
+        if biggest <= tol * scale:
+            break
+    return z - x
+
+
+def newton(model, theta0, *, tol: float = 1e-6, max_iter: int = 100) -> MapResult:
+    """Proximal Newton with Armijo backtracking."""
+    x = np.array(theta0, dtype=float, copy=True)
+    l1 = model.l1_weights()
+    curv = model.prior_curvature()
+    eta = model.linear_predictor(x)
+    F = model.objective(x, eta)
+    history = History()
+    converged = False
+    opt = math.inf
+    n_iter = 0
+    step = math.nan  # the step that led to x
+    for n_iter in range(0, max_iter + 1):
+        grad = model.data_gradient(eta)
+        opt = model.optimality(x, grad)
+        history.append(F, step, opt)
+        if opt <= tol:
+            converged = True
+            break
+        if n_iter == max_iter:
+            break
+        g = grad + curv * x
+        H = model.gram(model.likelihood.curvature(model.y, eta))
+        H[np.diag_indices_from(H)] += curv + 1e-12 * (np.trace(H) / len(x) + 1.0)
+        if l1.any():
+            d = _lasso_quadratic(H, g, x, l1)
+        else:  # smooth U: the plain Newton step
+            d = -linalg.solve(H, g, assume_a="pos")
+        delta = float(g @ d) + float(l1 @ (np.abs(x + d) - np.abs(x)))
+        if not delta < 0:
+            break  # no descent direction left at machine precision
+        step = 1.0
+        while True:
+            trial = x + step * d
+            eta_t = model.linear_predictor(trial)
+            F_t = model.objective(trial, eta_t)
+            # below rounding level U cannot tell steps apart: take the Newton step as is
+            if F_t <= F + 1e-4 * step * delta or -delta <= 1e-13 * (abs(F) + 1.0):
+                break
+            step *= 0.5
+            if step < 1e-12:
+                break
+        if step < 1e-12:
+            break
+        x, eta, F = trial, eta_t, F_t
+    return finish(model, x, objective=F, converged=converged, n_iter=n_iter, optimality=opt,
+                  solver="newton", tol=tol, history=history,
+                  message="" if converged else "Newton stalled; try solver='fista' with a larger max_iter.")

@@ -1,0 +1,79 @@
+"""What every solver returns, and how it reports failure."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["MapResult", "History", "ConvergenceWarning", "DivergenceError", "finish"]
+
+
+class ConvergenceWarning(UserWarning):
+    """A solver stopped at max_iter before meeting its tolerance."""
+
+
+class DivergenceError(FloatingPointError):
+    """The objective became non-finite or exploded (e.g. a too-large learning rate)."""
+
+
+@dataclass
+class History:
+    """Per-iteration record: U, the step size used, and the optimality measure."""
+
+    objective: list[float] = field(default_factory=list)
+    step_size: list[float] = field(default_factory=list)
+    optimality: list[float] = field(default_factory=list)
+
+    def append(self, objective: float, step_size: float, optimality: float) -> None:
+        self.objective.append(float(objective))
+        self.step_size.append(float(step_size))
+        self.optimality.append(float(optimality))
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        return {k: np.asarray(getattr(self, k), dtype=float) for k in ("objective", "step_size", "optimality")}
+
+
+@dataclass
+class MapResult:
+    """The MAP estimate and how it was reached.
+
+    ``objective`` is U (the negative log posterior, a sum over observations);
+    ``optimality`` is the scale-free KKT violation at ``coef``/``intercept``.
+    """
+
+    coef: np.ndarray
+    intercept: float
+    objective: float
+    converged: bool
+    n_iter: int
+    n_grad: int
+    optimality: float
+    solver: str
+    tol: float
+    history: History
+    message: str = ""
+
+    @property
+    def n_zero(self) -> int:
+        return int(np.count_nonzero(self.coef == 0))
+
+    def __repr__(self) -> str:
+        state = "converged" if self.converged else "NOT converged"
+        return (f"MapResult(solver={self.solver!r}, {state} in {self.n_iter} iterations, "
+                f"U={self.objective:.10g}, optimality={self.optimality:.2e}, "
+                f"{self.n_zero}/{self.coef.size} coefficients exactly zero)")
+
+
+def finish(model, theta, *, objective, converged, n_iter, optimality, solver, tol, history, message="") -> MapResult:
+    """Build the result in the user's parametrization and warn if not converged."""
+    coef, intercept = model.coef_intercept(theta)
+    if not converged:
+        text = (f"{solver} did not converge in {n_iter} iterations: optimality {optimality:.2e} > tol {tol:.1e}. "
+                f"{message}".strip())
+        warnings.warn(text, ConvergenceWarning, stacklevel=3)
+        message = text
+    return MapResult(coef=coef, intercept=intercept, objective=float(objective), converged=bool(converged),
+                     n_iter=int(n_iter), n_grad=int(model.n_rmatvec), optimality=float(optimality),
+                     solver=solver, tol=float(tol), history=history, message=message)
