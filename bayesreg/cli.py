@@ -79,7 +79,7 @@ def _read_csv(path: Path, target: str | None) -> datasets.Dataset:
     features = frame.drop(columns=[target])
     if features.shape[1] == 0:
         raise CLIError(f"{path} has no feature columns besides {target!r}")
-    text = [c for c in features.columns if not np.issubdtype(features[c].dtype, np.number)]
+    text = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if text:
         raise CLIError(f"column(s) {text} of {path} hold text where numbers belong; encode them first")
     missing = features.columns[features.isna().any()].tolist() + ([target] if frame[target].isna().any() else [])

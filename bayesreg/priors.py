@@ -334,18 +334,32 @@ class ElasticNet(Prior):
 
     @property
     def variance(self) -> float:
-        """E[w²] = ∫ w² p(w) dw, in closed form via the Gaussian tail (Mills ratio)."""
+        """E[w²] = ∫ w² p(w) dw: via the Gaussian tail (Mills ratio), or a continued fraction when λ1 ≫ √λ2."""
         l1, l2 = self.lam1, self.lam2
         if l2 == 0:
             return 2.0 / l1**2
         if l1 == 0:
             return 1.0 / l2
-        # With m = λ1/λ2, s = 1/√λ2 the half-line density is a Gaussian tail:
-        # E[w²] = s² + m² − m·s·R,  R = 1/ (Mills ratio) = √(2/π)/erfcx(m/(s√2)).
-        s = 1.0 / math.sqrt(l2)
-        m = l1 / l2
-        r = math.sqrt(2.0 / math.pi) / special.erfcx(m / (s * math.sqrt(2.0)))
-        return s * s + m * m - m * s * r
+        z = l1 / math.sqrt(l2)
+        if z < 2.0:
+            # With m = λ1/λ2, s = 1/√λ2 the half-line density is a Gaussian tail:
+            # E[w²] = s² + m² − m·s·R,  R = 1/ (Mills ratio) = √(2/π)/erfcx(m/(s√2)).
+            s = 1.0 / math.sqrt(l2)
+            m = l1 / l2
+            r = math.sqrt(2.0 / math.pi) / special.erfcx(m / (s * math.sqrt(2.0)))
+            return s * s + m * m - m * s * r
+        # For large λ1/√λ2 that formula cancels catastrophically (it even turns
+        # negative).  With v = λ1·w, ε = λ2/λ1², I_k = ∫₀^∞ v^k e^{−v−εv²/2} dv,
+        # parts give k·I_{k−1} = I_k + ε·I_{k+1}, so r_k = I_k/I_{k−1} = k/(1 + ε·r_{k+1}):
+        # a continued fraction, stable run backwards.  E[w²] = r_1·r_2 / λ1².
+        eps = l2 / (l1 * l1)
+        r = math.sqrt(101.0 / eps)  # r_k ≈ √(k/ε) for large k
+        r2 = 0.0
+        for k in range(100, 0, -1):
+            r = k / (1.0 + eps * r)
+            if k == 2:
+                r2 = r
+        return r * r2 / (l1 * l1)
 
     def describe(self) -> str:
         return (f"Elastic-net prior ∝ exp(−λ1|w| − λ2·w²/2): λ1 = {_fmt(self.lam1)} (L1 rate), "

@@ -1,0 +1,353 @@
+r"""Other libraries' penalty conventions ⇄ our priors, exactly.
+
+Our objective is a **sum** over observations with a prior whose λ is a
+precision (DESIGN.md §1)::
+
+    U(w, b) = Σ_n nll(y_n, x_n·w + b) + λ1‖w‖₁ + (λ2/2)‖w‖²
+    logistic nll(y, η) = log(1 + e^η) − y·η        linear nll(y, η) = (y − η)²/(2σ²)
+
+with ``Gaussian(λ)`` = (λ1, λ2) = (0, λ), ``Laplace(λ)`` = (λ, 0), and
+``ElasticNet(λ1, λ2)``.  Another library's objective has the same minimizer as
+U when it is U times a positive constant; that constant fixes the conversion.
+Write ρ for the library's ``l1_ratio``, N for the number of observations and
+σ for the noise sd of the linear model:
+
+=======================================  ===========================================  ====================  =================================
+library (call)                           its objective                                U = objective ×       our prior
+=======================================  ===========================================  ====================  =================================
+scikit-learn ``LogisticRegression``      C·Σ nll + (1−ρ)/2‖w‖² + ρ‖w‖₁                1/C                   λ1 = ρ/C, λ2 = (1−ρ)/C
+(``C``, ``l1_ratio=ρ``)                  (ρ = 0: L2, ρ = 1: L1)                                             (Gaussian(1/C), Laplace(1/C))
+scikit-learn ``Ridge(alpha)``            ‖y − η‖² + alpha·‖w‖²                        1/(2σ²)               Gaussian(alpha/σ²)
+glmnet / glum, ``family="binomial"``     (1/N)·Σ nll + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]    N                     λ1 = N·alpha·ρ, λ2 = N·alpha·(1−ρ)
+(``alpha``, ``l1_ratio=ρ``)
+glmnet / glum ``"gaussian"``; sklearn    1/(2N)·‖y − η‖² + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁] N/σ²                  λ1 = N·alpha·ρ/σ², λ2 = N·alpha·(1−ρ)/σ²
+``Lasso(alpha)``, ``ElasticNet(alpha,
+l1_ratio=ρ)`` (Lasso: ρ = 1)
+statsmodels ``Logit.fit_regularized``    −loglike + Σ_k alpha_k·|w_k|                 1                     Laplace(alpha)
+(``alpha``, ``method="l1"``)
+=======================================  ===========================================  ====================  =================================
+
+(glmnet's ``lambda`` is glum's / scikit-learn's ``alpha`` and glmnet's
+``alpha`` is their ``l1_ratio``; this module uses the Python names.  glum's
+objective is written 1/(2N)·deviance, and the binomial deviance is 2·Σ nll.)
+
+Things the table implies:
+
+* glmnet-style penalties are on the **mean** loss, so one ``alpha`` means a
+  prior whose precision grows in proportion to N: the same ``alpha`` on twice
+  the data is twice the λ.  scikit-learn's ``C``, ``Ridge`` and statsmodels
+  are on the **sum** and give the same λ at every N.
+* For the linear model the converted λ depends on σ because our nll is divided
+  by σ² and the libraries' loss is not.
+* The intercept: scikit-learn (except ``solver="liblinear"``, which penalizes
+  it unless ``intercept_scaling`` is large), glmnet, glum and ``Ridge``/``Lasso``
+  leave it unpenalized, as our default flat intercept prior does.  statsmodels
+  penalizes every column of ``exog``, the constant included, unless ``alpha``
+  is a vector with 0 for the constant.
+* A ``Flat()`` prior (no penalty) is not expressed by any converter, and a
+  library that has only one kind of penalty cannot express the others
+  (``Ridge`` only Gaussian, statsmodels ``"l1"`` only Laplace): those are
+  ValueErrors rather than silently different models.
+
+Every function validates its arguments and names the bad one in the error.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
+
+__all__ = [
+    "from_sklearn", "to_sklearn",
+    "from_ridge", "to_ridge",
+    "from_glmnet", "to_glmnet",
+    "from_statsmodels", "to_statsmodels",
+]
+
+#: family name → is it the Gaussian (linear, noise sd σ) family.  "normal" is glum's alias.
+_FAMILIES = {"binomial": False, "gaussian": True, "normal": True}
+
+
+# -- validation ----------------------------------------------------------------------------
+
+def _real(value, name: str) -> float:
+    """A real, finite number (bools and strings are TypeErrors)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def _positive(value, name: str) -> float:
+    value = _real(value, name)
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def _ratio(value, name: str = "l1_ratio") -> float:
+    value = _real(value, name)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    return value
+
+
+def _n_samples(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"n_samples must be an integer, got {value!r} of type {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"n_samples must be >= 1, got {value!r}")
+    return int(value)
+
+
+def _family(family) -> bool:
+    """True for the Gaussian family, False for binomial; anything else is an error."""
+    if not isinstance(family, str):
+        raise TypeError(f"family must be a string, one of {sorted(_FAMILIES)}, got {family!r}")
+    try:
+        return _FAMILIES[family.lower()]
+    except KeyError:
+        raise ValueError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}") from None
+
+
+def _dispersion(gaussian: bool, noise_sd) -> float:
+    """σ² for the Gaussian family; 1 for binomial, which has no noise sd to set."""
+    sd = _positive(noise_sd, "noise_sd")
+    if gaussian:
+        var = sd * sd
+        if not (math.isfinite(var) and var > 0):
+            raise ValueError(f"noise_sd**2 must be finite and > 0, got noise_sd={noise_sd!r}")
+        return var
+    if sd != 1.0:
+        raise ValueError(f"noise_sd applies only to family='gaussian'; a binomial model has no noise sd, "
+                         f"got noise_sd={noise_sd!r}")
+    return 1.0
+
+
+def _strengths(prior, name: str = "prior") -> tuple[float, float]:
+    """(λ1, λ2) of a proper prior; Flat and non-priors are errors."""
+    if not isinstance(prior, Prior):
+        raise TypeError(f"{name} must be a bayesreg prior (Gaussian, Laplace, ElasticNet), got {prior!r}")
+    if isinstance(prior, Flat):
+        raise ValueError(f"{name}=Flat() (no penalty) has no equivalent penalty strength here; "
+                         f"fit the library without a penalty instead")
+    if isinstance(prior, Gaussian):
+        return 0.0, prior.lam
+    if isinstance(prior, Laplace):
+        return prior.lam, 0.0
+    if isinstance(prior, ElasticNet):
+        return prior.lam1, prior.lam2
+    raise TypeError(f"{name} must be Gaussian, Laplace or ElasticNet, got {type(prior).__name__}: {prior!r}")
+
+
+def _prior(lam1: float, lam2: float, source: str) -> Prior:
+    """The simplest prior with strengths (λ1, λ2); ``source`` names the inputs for errors."""
+    if not (math.isfinite(lam1) and math.isfinite(lam2)):
+        raise ValueError(f"{source} gives an infinite prior strength (lam1={lam1!r}, lam2={lam2!r})")
+    if lam1 == 0 and lam2 == 0:
+        raise ValueError(f"{source} gives no penalty at all (lam1 = lam2 = 0, e.g. from underflow)")
+    if lam1 == 0:
+        return Gaussian(lam2)
+    if lam2 == 0:
+        return Laplace(lam1)
+    return ElasticNet(lam1, lam2)
+
+
+def _split(lam1: float, lam2: float) -> tuple[float, float]:
+    """(total, l1_ratio) with total = λ1 + λ2 and l1_ratio = λ1 / total (exact 0 and 1 kept)."""
+    total = lam1 + lam2
+    if lam2 == 0:
+        return total, 1.0
+    if lam1 == 0:
+        return total, 0.0
+    return total, lam1 / total
+
+
+# -- scikit-learn LogisticRegression ---------------------------------------------------------
+
+def from_sklearn(C: float, l1_ratio: float = 0.0) -> Prior:
+    """The prior of scikit-learn's ``LogisticRegression(C=C, l1_ratio=l1_ratio)``.
+
+    scikit-learn minimizes C·Σ nll + (1−ρ)/2‖w‖² + ρ‖w‖₁; divided by C that is U with
+    λ1 = ρ/C and λ2 = (1−ρ)/C.  So ρ = 0 (L2) is ``Gaussian(1/C)``, ρ = 1 (L1) is
+    ``Laplace(1/C)``, anything between is ``ElasticNet(ρ/C, (1−ρ)/C)``.  The same λ at
+    every N: C multiplies a sum.
+
+    >>> from_sklearn(0.5)
+    Gaussian(lam=2.0)
+    >>> from_sklearn(0.5, l1_ratio=1.0)
+    Laplace(lam=2.0)
+    """
+    C = _positive(C, "C")
+    rho = _ratio(l1_ratio)
+    return _prior(rho / C, (1.0 - rho) / C, f"C={C!r}, l1_ratio={rho!r}")
+
+
+def to_sklearn(prior: Prior) -> dict[str, float]:
+    """``dict(C=..., l1_ratio=...)`` for scikit-learn's ``LogisticRegression`` (the inverse of :func:`from_sklearn`).
+
+    C = 1/(λ1 + λ2), l1_ratio = λ1/(λ1 + λ2).  Pass it on directly:
+    ``sklearn.linear_model.LogisticRegression(**to_sklearn(prior), solver=...)`` —
+    l1_ratio in (0, 1] needs ``solver="saga"`` (or ``"liblinear"`` for exactly 1).
+    ``Flat()`` is a ValueError.
+
+    >>> to_sklearn(Gaussian(4.0))
+    {'C': 0.25, 'l1_ratio': 0.0}
+    """
+    total, rho = _split(*_strengths(prior))
+    C = 1.0 / total
+    if not math.isfinite(C):
+        raise ValueError(f"prior={prior!r} is too weak to express as a finite C")
+    return {"C": C, "l1_ratio": rho}
+
+
+# -- scikit-learn Ridge --------------------------------------------------------------------
+
+def from_ridge(alpha: float, noise_sd: float = 1.0) -> Prior:
+    """The prior of scikit-learn's ``Ridge(alpha)`` for a linear model with noise sd σ.
+
+    Ridge minimizes ‖y − η‖² + alpha‖w‖²; divided by 2σ² that is
+    Σ (y − η)²/(2σ²) + (alpha/σ²)/2·‖w‖², i.e. ``Gaussian(alpha/σ²)``.
+
+    >>> from_ridge(2.0, noise_sd=0.5)
+    Gaussian(lam=8.0)
+    """
+    alpha = _positive(alpha, "alpha")
+    var = _dispersion(True, noise_sd)
+    return _prior(0.0, alpha / var, f"alpha={alpha!r}, noise_sd={noise_sd!r}")
+
+
+def to_ridge(prior: Prior, noise_sd: float = 1.0) -> dict[str, float]:
+    """``dict(alpha=...)`` for scikit-learn's ``Ridge``: alpha = λ·σ².  Only a Gaussian prior has one.
+
+    >>> to_ridge(Gaussian(8.0), noise_sd=0.5)
+    {'alpha': 2.0}
+    """
+    lam1, lam2 = _strengths(prior)
+    if lam1 != 0:
+        raise ValueError(f"Ridge has only an L2 penalty; prior={prior!r} has an L1 part (use to_glmnet for "
+                         f"scikit-learn's Lasso/ElasticNet)")
+    var = _dispersion(True, noise_sd)
+    return {"alpha": lam2 * var}
+
+
+# -- glmnet / glum / scikit-learn Lasso & ElasticNet -------------------------------------------
+
+def from_glmnet(alpha: float, l1_ratio: float, n_samples: int, family: str = "binomial",
+                noise_sd: float = 1.0) -> Prior:
+    """The prior of a glmnet-style fit: glum's ``GeneralizedLinearRegressor``, scikit-learn's
+    ``Lasso``/``ElasticNet`` (``family="gaussian"``), R's glmnet (lambda = ``alpha``,
+    alpha = ``l1_ratio``).
+
+    Their objective is the **mean** loss plus alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]:
+
+    * binomial: (1/N)·Σ nll + …; times N it is U with λ1 = N·alpha·ρ, λ2 = N·alpha·(1−ρ);
+    * gaussian: 1/(2N)·‖y − η‖² + …; times N/σ² it is U with λ1 = N·alpha·ρ/σ²,
+      λ2 = N·alpha·(1−ρ)/σ².
+
+    **The implied prior gets stronger as N grows**: the same ``alpha`` fitted on twice the
+    data is a prior with twice the precision (λ ∝ N), unlike scikit-learn's ``C``.  So an
+    ``alpha`` chosen at one N is a different prior at another N.
+
+    ``noise_sd`` is σ for ``family="gaussian"`` (``"normal"`` is accepted, as in glum); a
+    binomial model has no noise sd and any value but 1 is a ValueError.
+
+    >>> from_glmnet(0.01, 1.0, n_samples=200)
+    Laplace(lam=2.0)
+    >>> from_glmnet(0.01, 1.0, n_samples=400)
+    Laplace(lam=4.0)
+    """
+    alpha = _positive(alpha, "alpha")
+    rho = _ratio(l1_ratio)
+    n = _n_samples(n_samples)
+    var = _dispersion(_family(family), noise_sd)
+    scale = n * alpha / var
+    return _prior(scale * rho, scale * (1.0 - rho),
+                  f"alpha={alpha!r}, l1_ratio={rho!r}, n_samples={n!r}, noise_sd={noise_sd!r}")
+
+
+def to_glmnet(prior: Prior, n_samples: int, family: str = "binomial", noise_sd: float = 1.0) -> dict[str, float]:
+    """``dict(alpha=..., l1_ratio=...)`` for a glmnet-style fit on N observations (inverse of :func:`from_glmnet`).
+
+    alpha = (λ1 + λ2)·φ/N and l1_ratio = λ1/(λ1 + λ2), with φ = σ² for ``family="gaussian"``
+    and 1 for ``"binomial"``.  A fixed prior needs an ``alpha`` that shrinks as 1/N.
+
+    >>> to_glmnet(Laplace(2.0), n_samples=200)
+    {'alpha': 0.01, 'l1_ratio': 1.0}
+    """
+    lam1, lam2 = _strengths(prior)
+    n = _n_samples(n_samples)
+    var = _dispersion(_family(family), noise_sd)
+    total, rho = _split(lam1, lam2)
+    alpha = total * var / n
+    if not (math.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"prior={prior!r} with n_samples={n!r}, noise_sd={noise_sd!r} gives alpha={alpha!r}, "
+                         f"not a finite positive number")
+    return {"alpha": alpha, "l1_ratio": rho}
+
+
+# -- statsmodels Logit.fit_regularized -------------------------------------------------------
+
+def from_statsmodels(alpha) -> Laplace:
+    """The prior of statsmodels' ``Logit(...).fit_regularized(alpha=alpha, method="l1")``.
+
+    statsmodels minimizes −loglike + Σ_k alpha_k·|w_k| with loglike a **sum**, so this is
+    exactly U with ``Laplace(alpha)``.
+
+    ``alpha`` may be a scalar or a 1-D vector, one entry per column of ``exog``.  Our prior
+    is the same on every weight, so the positive entries of a vector must all be equal;
+    at most one entry may be 0 — the unpenalized constant, which is our flat intercept
+    prior.  (A scalar ``alpha`` penalizes the constant column too, which our default
+    intercept prior does not: pass a vector with 0 for the constant to match.)
+
+    >>> from_statsmodels(3.0)
+    Laplace(lam=3.0)
+    >>> from_statsmodels([0.0, 3.0, 3.0])
+    Laplace(lam=3.0)
+    """
+    if np.ndim(alpha) == 0:
+        return Laplace(_positive(alpha, "alpha"))
+    try:
+        a = np.array(alpha, dtype=float)  # a copy: the caller's vector is never touched
+    except (TypeError, ValueError):
+        raise TypeError(f"alpha must be a real number or a 1-D vector of them, got {alpha!r}") from None
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError(f"alpha must be a scalar or a non-empty 1-D vector, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"alpha must be finite, got {alpha!r}")
+    if np.any(a < 0):
+        raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+    positive = np.unique(a[a > 0])
+    if positive.size == 0:
+        raise ValueError(f"alpha={alpha!r} penalizes nothing; that is a Flat() prior")
+    if positive.size > 1:
+        raise ValueError(f"alpha must give every penalized weight the same strength (our prior is i.i.d.), "
+                         f"got distinct values {positive.tolist()}")
+    if np.count_nonzero(a == 0) > 1:
+        raise ValueError(f"alpha may have at most one 0 (the unpenalized constant), got {alpha!r}")
+    return Laplace(float(positive[0]))
+
+
+def to_statsmodels(prior: Prior) -> dict:
+    """``dict(alpha=λ, method="l1")`` for statsmodels' ``Logit.fit_regularized``; only a Laplace prior has one.
+
+    statsmodels penalizes the constant column too; to leave it unpenalized (our default)
+    pass a vector::
+
+        kw = to_statsmodels(prior)
+        alpha = np.full(exog.shape[1], kw["alpha"]); alpha[const_index] = 0.0
+        sm.Logit(y, exog).fit_regularized(alpha=alpha, method="l1")
+
+    >>> to_statsmodels(Laplace(3.0))
+    {'alpha': 3.0, 'method': 'l1'}
+    """
+    lam1, lam2 = _strengths(prior)
+    if lam2 != 0:
+        raise ValueError(f"statsmodels' method='l1' has only an L1 penalty; prior={prior!r} has an L2 part")
+    return {"alpha": lam1, "method": "l1"}

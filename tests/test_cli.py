@@ -1,0 +1,65 @@
+"""The `bayesreg` command: output, exit codes, and agreement with the library."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression as SkLogistic
+
+from bayesreg import datasets
+from bayesreg.cli import main
+
+
+def _run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fit_default_prints_prior_convergence_and_sparse_coefficients(capsys):
+    code, out, _ = _run(capsys, ["fit"])
+    assert code == 0
+    assert "λ = 2" in out and "scale 1/λ = 0.5" in out  # λ next to what it means
+    assert "converged" in out and "U/N" in out
+    # the MAP printed equals the MAP of the same data fitted by a peer: count zeros independently
+    data = datasets.make_lecture_wide(seed=0)
+    ref = SkLogistic(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10,
+                     max_iter=10_000).fit(data.X, data.y)
+    n_zero_ref = int(np.sum(np.abs(ref.coef_.ravel()) < 1e-8))
+    assert f"{n_zero_ref} of 50 weights are exactly zero" in out
+
+
+def test_fit_csv_with_standardize_reports_original_scale(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2)) * [1.0, 10.0]
+    y = (X[:, 0] + 0.1 * X[:, 1] + rng.normal(size=80) > 0).astype(int)
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "label": y}).to_csv(path, index=False)
+    code, out, _ = _run(capsys, ["fit", str(path), "--target", "label", "--prior", "gaussian", "--lam", "0.1",
+                                 "--standardize"])
+    assert code == 0
+    assert "standardized" in out and "variance 10" in out
+    # prior sd on the original scale of column b = sd / std(b)
+    sd_b = (1 / np.sqrt(0.1)) / X[:, 1].std()
+    line = next(l for l in out.splitlines() if l.startswith("b "))
+    assert float(line.split()[-1]) == pytest.approx(sd_b, rel=1e-3)
+
+
+@pytest.mark.parametrize("content, argv_extra, fragment", [
+    (None, ["--target", "y"], "not found"),
+    ("a,y\n1,0\n2,1\n", ["--target", "nope"], "not a column"),
+    ("a,y\nfoo,0\nbar,1\n", ["--target", "y"], "text"),
+    ("a,y\n1,0\n,1\n", ["--target", "y"], "missing"),
+    ("a,y\n1,0\n2,1\n", [], "--target"),
+])
+def test_bad_input_is_one_line_and_status_2(tmp_path, capsys, content, argv_extra, fragment):
+    path = tmp_path / "d.csv"
+    if content is not None:
+        path.write_text(content)
+    code, out, err = _run(capsys, ["fit", str(path), *argv_extra])
+    assert code == 2
+    assert fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_negative_lambda_is_rejected(capsys):
+    code, _, err = _run(capsys, ["fit", "--prior", "gaussian", "--lam", "-1"])
+    assert code == 2 and "lam" in err and "-1" in err
