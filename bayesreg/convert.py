@@ -12,20 +12,29 @@ U when it is U times a positive constant; that constant fixes the conversion.
 Write ρ for the library's ``l1_ratio``, N for the number of observations and
 σ for the noise sd of the linear model:
 
-=======================================  ===========================================  ====================  =================================
-library (call)                           its objective                                U = objective ×       our prior
-=======================================  ===========================================  ====================  =================================
-scikit-learn ``LogisticRegression``      C·Σ nll + (1−ρ)/2‖w‖² + ρ‖w‖₁                1/C                   λ1 = ρ/C, λ2 = (1−ρ)/C
-(``C``, ``l1_ratio=ρ``)                  (ρ = 0: L2, ρ = 1: L1)                                             (Gaussian(1/C), Laplace(1/C))
-scikit-learn ``Ridge(alpha)``            ‖y − η‖² + alpha·‖w‖²                        1/(2σ²)               Gaussian(alpha/σ²)
-glmnet / glum, ``family="binomial"``     (1/N)·Σ nll + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]    N                     λ1 = N·alpha·ρ, λ2 = N·alpha·(1−ρ)
-(``alpha``, ``l1_ratio=ρ``)
-glmnet / glum ``"gaussian"``; sklearn    1/(2N)·‖y − η‖² + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁] N/σ²                  λ1 = N·alpha·ρ/σ², λ2 = N·alpha·(1−ρ)/σ²
-``Lasso(alpha)``, ``ElasticNet(alpha,
-l1_ratio=ρ)`` (Lasso: ρ = 1)
-statsmodels ``Logit.fit_regularized``    −loglike + Σ_k alpha_k·|w_k|                 1                     Laplace(alpha)
-(``alpha``, ``method="l1"``)
-=======================================  ===========================================  ====================  =================================
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+| library (call)                           | its objective                                | U = it ×  | our prior                              |
++==========================================+==============================================+===========+========================================+
+| scikit-learn ``LogisticRegression``      | C·Σ nll + (1−ρ)/2‖w‖² + ρ‖w‖₁                | 1/C       | λ1 = ρ/C, λ2 = (1−ρ)/C; ρ = 0 is       |
+| (``C``, ``l1_ratio=ρ``)                  |                                              |           | Gaussian(1/C), ρ = 1 is Laplace(1/C)   |
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+| scikit-learn ``Ridge(alpha)``            | ‖y − η‖² + alpha·‖w‖²                        | 1/(2σ²)   | Gaussian(alpha/σ²)                     |
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+| glum / glmnet ``family="binomial"``      | (1/N)·Σ nll                                  | N         | λ1 = N·alpha·ρ,                        |
+| (``alpha``, ``l1_ratio=ρ``)              | + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]                |           | λ2 = N·alpha·(1−ρ)                     |
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+| glum / glmnet ``family="gaussian"``;     | 1/(2N)·‖y − η‖²                              | N/σ²      | λ1 = N·alpha·ρ/σ²,                     |
+| scikit-learn ``ElasticNet(alpha,         | + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]                |           | λ2 = N·alpha·(1−ρ)/σ²                  |
+| l1_ratio=ρ)``, ``Lasso(alpha)`` (ρ = 1)  |                                              |           |                                        |
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+| statsmodels ``Logit.fit_regularized``    | −loglike + Σ_k alpha_k·abs(w_k)              | 1         | Laplace(alpha)                         |
+| (``alpha``, ``method="l1"``)             |                                              |           |                                        |
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+
+Functions: :func:`from_sklearn`/:func:`to_sklearn`, :func:`from_ridge`/:func:`to_ridge`,
+:func:`from_glmnet`/:func:`to_glmnet` (glum, glmnet, scikit-learn Lasso/ElasticNet),
+:func:`from_statsmodels`/:func:`to_statsmodels`.  ``from_*`` return a prior;
+``to_*`` return a dict of keyword arguments for the other library.
 
 (glmnet's ``lambda`` is glum's / scikit-learn's ``alpha`` and glmnet's
 ``alpha`` is their ``l1_ratio``; this module uses the Python names.  glum's
@@ -39,9 +48,11 @@ Things the table implies:
   are on the **sum** and give the same λ at every N.
 * For the linear model the converted λ depends on σ because our nll is divided
   by σ² and the libraries' loss is not.
-* The intercept: scikit-learn (except ``solver="liblinear"``, which penalizes
-  it unless ``intercept_scaling`` is large), glmnet, glum and ``Ridge``/``Lasso``
-  leave it unpenalized, as our default flat intercept prior does.  statsmodels
+* The intercept: scikit-learn, glmnet, glum and ``Ridge``/``Lasso`` leave it
+  unpenalized, as our default flat intercept prior does — except scikit-learn's
+  ``solver="liblinear"``, which fits b/s as the weight of a constant feature s =
+  ``intercept_scaling`` and so puts ``Laplace(1/(s·C))`` (L1) or
+  ``Gaussian(1/(s²·C))`` (L2) on b; a large s makes that negligible.  statsmodels
   penalizes every column of ``exog``, the constant included, unless ``alpha``
   is a vector with 0 for the constant.
 * A ``Flat()`` prior (no penalty) is not expressed by any converter, and a
@@ -312,6 +323,8 @@ def from_statsmodels(alpha) -> Laplace:
     Laplace(lam=3.0)
     """
     if np.ndim(alpha) == 0:
+        if isinstance(alpha, np.ndarray):  # a 0-d array is a scalar
+            alpha = alpha.item()
         return Laplace(_positive(alpha, "alpha"))
     try:
         a = np.array(alpha, dtype=float)  # a copy: the caller's vector is never touched

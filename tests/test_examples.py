@@ -1,0 +1,85 @@
+"""Every example runs in --quick mode and its key numbers hold against independent references."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import integrate, optimize, special
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(name, tmp_path, capsys):
+    result = _load(name).main(["--quick", "--out", str(tmp_path)])
+    capsys.readouterr()
+    for f in result["files"]:
+        assert Path(f).is_file() and Path(f).stat().st_size > 10_000, f
+    return result
+
+
+def test_01_l2_shrinks_geometrically_l1_hovers_prox_lands(tmp_path, capsys):
+    r = _run("01_penalty_derivatives", tmp_path, capsys)
+    lam, lr, steps = 1.0, 0.03, 60
+    assert r["l2_final"] == pytest.approx((1 - lr * lam) ** steps)  # closed form of GD on (λ/2)w²
+    assert r["l2_final"] > 0
+    assert 0 < abs(r["subgradient_final"]) <= r["band"] + 1e-12
+    assert r["subgradient_max_tail"] <= r["band"] + 1e-12
+    assert r["prox_final"] == 0.0
+
+
+def test_02_map_on_a_corner_while_posterior_mass_is_not(tmp_path, capsys):
+    r = _run("02_prior_contours", tmp_path, capsys)
+    X, y, lam, w = r["X"], r["y"], r["lam"], r["map"]
+    assert np.count_nonzero(w == 0) == 1
+
+    def U(v):
+        eta = X @ v
+        return np.sum(np.logaddexp(0, eta) - y * eta) + lam * np.abs(v).sum()
+
+    # the MAP is the minimum of U: no point nearby (independent optimizer from elsewhere) is lower
+    best = optimize.minimize(U, np.ones(2), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12})
+    assert U(w) <= best.fun + 1e-8
+    z = r["zero_index"]
+    assert abs(r["mean"][z]) > 0.05  # posterior mean of the zeroed weight is not 0
+    assert r["p_near_zero"] < 0.5
+    # the grid posterior mean agrees with adaptive quadrature of the same density
+    def dens(a, b):
+        return np.exp(-(U(np.array([a, b])) - U(w)))
+    Z = integrate.dblquad(lambda b, a: dens(a, b), -1.0, 2.5, -1.0, 2.5, epsabs=1e-7)[0]
+    m = integrate.dblquad(lambda b, a: (a, b)[z] * dens(a, b), -1.0, 2.5, -1.0, 2.5, epsabs=1e-7)[0] / Z
+    assert r["mean"][z] == pytest.approx(m, abs=0.02)
+
+
+def test_04_costs_and_the_two_samples(tmp_path, capsys):
+    r = _run("04_l2_gaussian_clouds", tmp_path, capsys)
+    costs = r["costs"]
+    assert np.exp(-costs[(0, 4, 4)]) == pytest.approx(special.expit(8.0))
+    assert np.exp(-costs[(0, 4, 4)]) == pytest.approx(0.99966, abs=1e-5)  # the lecture's σ(8)
+    assert costs[(0, 10, 10)] < costs[(0, 4, 4)] < costs[(0, 1, 1)]  # one point always wants bigger w
+    fits = r["fits"]
+    assert fits["separable"]["mle"] is None and "prior" in fits["separable"]["separation"]
+    mle = fits["overlapping"]["mle"]
+    assert np.all(np.isfinite(mle)) and np.all(np.abs(mle[1:] - 4) < 2.5)  # near the Bayes weights (0, 4, 4)
+    for f in fits.values():
+        assert np.all(np.abs(f["map"]) < 8)
+
+
+def test_05_ridge_to_lasso(tmp_path, capsys):
+    r = _run("05_elastic_net", tmp_path, capsys)
+    zeros = r["zeros"]
+    assert zeros[0] == 0 and zeros[-1] > 20
+    assert np.all(np.diff(zeros) >= 0)
+    # the pure-lasso end equals scikit-learn's L1 fit (C = 1/λ)
+    from sklearn.linear_model import LogisticRegression as Sk
+    from bayesreg.datasets import make_lecture_wide
+    d = make_lecture_wide(seed=0)
+    sk = Sk(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10, max_iter=10000).fit(d.X, d.y)
+    np.testing.assert_allclose(r["coefs"][-1], sk.coef_.ravel(), atol=2e-3)
