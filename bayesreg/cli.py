@@ -203,6 +203,39 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _examples_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "examples"
+
+
+def _list_examples() -> dict[str, Path]:
+    folder = _examples_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("[0-9][0-9]_*.py"))}
+
+
+def cmd_demo(args) -> int:
+    import importlib.util
+
+    examples = _list_examples()
+    if not examples:
+        raise CLIError(f"no examples found in {_examples_dir()} (they ship with the source tree, not the wheel)")
+    if args.name is None:
+        print("examples (run one with: bayesreg demo NAME [--quick] [--out DIR]):")
+        for stem, path in examples.items():
+            doc = path.read_text(encoding="utf-8").split('"""')[1].strip().splitlines()[0]
+            print(f"  {stem:<28} {doc}")
+        return 0
+    matches = [stem for stem in examples if stem == args.name or stem.startswith(args.name) or stem[3:] == args.name]
+    if len(matches) != 1:
+        raise CLIError(f"NAME {args.name!r} matches {len(matches)} examples; choose one of {list(examples)}")
+    spec = importlib.util.spec_from_file_location(matches[0], examples[matches[0]])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main((["--quick"] if args.quick else []) + ["--out", args.out])
+    return 0
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -221,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("data", nargs="?", help="CSV file (default: the lecture's wide data set)")
         p.add_argument("--target", help="column of DATA.csv to predict")
         p.add_argument("--prior", choices=PRIORS, default="laplace", help="prior on the weights (default laplace)")
-        p.add_argument("--lam", type=_positive_float, default=None,
+        p.add_argument("--lam", "--lam1", dest="lam", type=_positive_float, default=None,
                        help="λ: precision (gaussian: variance 1/λ), rate (laplace: scale 1/λ), λ1 (elasticnet); default 2 for laplace on the lecture data, else 1")
         p.add_argument("--lam2", type=_positive_float, default=None, help="elastic net λ2 (L2 precision), default 1")
         p.add_argument("--likelihood", choices=("logistic", "linear"), default="logistic")
@@ -245,13 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--sampler", default="auto", help="auto (nutpie), nutpie, pymc or laplace")
     cmp_.add_argument("--out", default="out", help="output folder (default ./out)")
     cmp_.set_defaults(func=cmd_compare)
+
+    demo = sub.add_parser("demo", help="list the teaching examples, or run one")
+    demo.add_argument("name", nargs="?", help="example name or number prefix, e.g. 01 or penalty_derivatives")
+    demo.add_argument("--quick", action="store_true", help="tiny settings")
+    demo.add_argument("--out", default="out/examples", help="folder for the figures")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.lam is None and args.data is None and args.prior in ("laplace", "elasticnet"):
+    if getattr(args, "prior", None) in ("laplace", "elasticnet") and args.lam is None and args.data is None:
         args.lam = 2.0  # the lecture's λ = 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:

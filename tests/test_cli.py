@@ -63,3 +63,12 @@ def test_bad_input_is_one_line_and_status_2(tmp_path, capsys, content, argv_extr
 def test_negative_lambda_is_rejected(capsys):
     code, _, err = _run(capsys, ["fit", "--prior", "gaussian", "--lam", "-1"])
     assert code == 2 and "lam" in err and "-1" in err
+
+
+def test_demo_lists_and_runs_an_example(tmp_path, capsys):
+    code, out, _ = _run(capsys, ["demo"])
+    assert code == 0 and "01_penalty_derivatives" in out and "05_elastic_net" in out
+    code, out, _ = _run(capsys, ["demo", "01", "--quick", "--out", str(tmp_path)])
+    assert code == 0 and (tmp_path / "01_penalty_derivatives.png").is_file()
+    code, _, err = _run(capsys, ["demo", "nonexistent"])
+    assert code == 2 and "nonexistent" in err
