@@ -1,0 +1,323 @@
+r"""MAP vs posterior, coefficient by coefficient.
+
+The MAP ŵ = argmin U(w, b) is the *mode* of the posterior p(w, b | y) ∝ exp(−U)
+(DESIGN.md §1).  :func:`compare` puts it next to summaries of draws from that
+same posterior, one row per coefficient (plus ``"intercept"`` when fitted):
+
+==============  ===================================================================
+column          meaning (per coefficient; draws pooled over chains)
+==============  ===================================================================
+``map``         the MAP value (the estimator's ``coef_`` / ``intercept_``)
+``true``        the generating value, when ``true_coef`` is given
+``map_is_zero`` the MAP is *exactly* 0.0 (an L1 prior's sparsity)
+``mean``        posterior mean
+``median``      posterior median
+``sd``          posterior standard deviation (ddof = 1)
+``hdi_low``,    the highest-density interval: the narrowest interval holding at
+``hdi_high``    least ``prob`` of the draws (:func:`hdi`)
+``map_in_hdi``  hdi_low ≤ map ≤ hdi_high
+``true_in_hdi`` the same for ``true`` (only with ``true_coef``)
+``p_positive``  fraction of draws > 0
+``p_near_zero`` fraction of draws with |w| ≤ eps (default eps = 0.1 × prior sd)
+``r_hat``       rank-normalized split R̂ (ArviZ); NaN with one chain or for an
+                approximation
+``ess_bulk``    bulk effective sample size (ArviZ); NaN for an approximation
+==============  ===================================================================
+
+An L1 MAP sets weights to exactly zero, but the posterior has no mass *at*
+zero: its mean is not zero and ``p_near_zero`` < 1.  That contrast is the
+point of the table.
+
+R̂ and ESS are MCMC diagnostics.  For a Laplace approximation (a group
+``"approximation"`` in the tree, or a posterior attr ``sampler`` starting with
+``"laplace"``) the draws are independent draws from a Gaussian that is not the
+posterior, so neither says anything about the posterior: both are NaN.  R̂
+needs at least two chains (NaN otherwise); ESS is computed for one chain.
+
+Several posteriors (a dict ``{label: DataTree}``, e.g. NUTS vs Laplace) give
+side-by-side columns: a two-level column index ``(label, stat)`` in which the
+shared columns sit under ``(name, "")``, so ``table["map"]`` is a Series and
+``table["NUTS"]`` the familiar one-posterior table.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["compare", "hdi", "SHARED_COLUMNS", "POSTERIOR_COLUMNS"]
+
+#: Columns that do not depend on the posterior (one copy even for several posteriors).
+SHARED_COLUMNS = ("map", "true", "map_is_zero")
+#: Columns computed from each posterior's draws.
+POSTERIOR_COLUMNS = ("mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi", "true_in_hdi",
+                     "p_positive", "p_near_zero", "r_hat", "ess_bulk")
+
+_INTERCEPT = "intercept"
+
+
+def _check_prob(prob) -> float:
+    if isinstance(prob, bool) or not isinstance(prob, numbers.Real) or not (0.0 < float(prob) < 1.0):
+        raise ValueError(f"prob must be a number in (0, 1), got {prob!r}")
+    return float(prob)
+
+
+def hdi(samples, prob: float = 0.94) -> tuple[float, float]:
+    """Highest-density interval of draws: the narrowest [low, high] holding ≥ ``prob`` of them.
+
+    With the n draws sorted, s₀ ≤ … ≤ s_{n−1}, and k = ⌈prob·n⌉ the fewest draws
+    that make up a fraction ≥ prob, the interval is [s_i, s_{i+k−1}] for the i
+    minimizing s_{i+k−1} − s_i (the first such i on ties).  Draws are pooled
+    over all axes.  This is ArviZ's ``method="nearest"`` HDI, except that
+    ArviZ keeps ⌊prob·n⌋ + 1 draws, one more than needed when prob·n is an
+    integer.
+
+    Examples
+    --------
+    >>> hdi([0.0, 1.0, 2.0, 3.0, 10.0], prob=0.6)
+    (0.0, 2.0)
+    """
+    prob = _check_prob(prob)
+    s = np.sort(np.asarray(samples, dtype=float).ravel())
+    n = s.size
+    if n == 0:
+        raise ValueError("samples must hold at least one draw, got an empty array")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("samples must be finite, got NaN or infinite draws")
+    # round() so that e.g. 0.94 * 50 = 46.99999999999999 counts as 47
+    k = max(1, min(n, math.ceil(round(prob * n, 9))))
+    widths = s[k - 1:] - s[:n - k + 1]
+    i = int(np.argmin(widths))
+    return float(s[i]), float(s[i + k - 1])
+
+
+# -- reading a posterior -------------------------------------------------------------
+
+def _is_tree(obj) -> bool:
+    """An xarray DataTree (which is itself a Mapping, so test it before dicts)."""
+    import xarray as xr
+
+    return isinstance(obj, xr.DataTree)
+
+
+def _is_approximation(tree) -> bool:
+    if "approximation" in tree.children:
+        return True
+    sampler = str(tree["posterior"].attrs.get("sampler", ""))
+    return sampler.lower().startswith("laplace")
+
+
+def _draws(tree, names: list[str], fit_intercept: bool, arg: str) -> dict[str, np.ndarray]:
+    """{row name: (chain, draw) array} from a posterior tree, validated against the estimator."""
+    if not _is_tree(tree) or "posterior" not in tree.children:
+        raise ValueError(f"{arg} must be an ArviZ DataTree with a 'posterior' group, got {type(tree).__name__}")
+    post = tree["posterior"].dataset
+    if "coef" not in post.data_vars:
+        raise ValueError(f"{arg} has no variable 'coef' in its posterior group "
+                         f"(found {sorted(map(str, post.data_vars))})")
+    coef = post["coef"]
+    if set(coef.dims) != {"chain", "draw", "feature"}:
+        raise ValueError(f"{arg}: posterior 'coef' must have dims (chain, draw, feature), got {coef.dims}")
+    have = [str(f) for f in coef["feature"].values] if "feature" in coef.coords else None
+    if have is None or sorted(have) != sorted(names) or len(have) != len(names):
+        raise ValueError(f"{arg}: posterior 'coef' features {have} do not match the estimator's "
+                         f"feature_names() {names}")
+    coef = coef.sel(feature=names).transpose("chain", "draw", "feature")
+    values = np.asarray(coef.values, dtype=float)
+    out = {name: values[:, :, j] for j, name in enumerate(names)}
+    has_b = "intercept" in post.data_vars
+    if fit_intercept and not has_b:
+        raise ValueError(f"{arg} has no 'intercept' in its posterior group, but the estimator fits one")
+    if not fit_intercept and has_b:
+        raise ValueError(f"{arg} has an 'intercept' in its posterior group, but the estimator has fit_intercept=False")
+    if has_b:
+        b = post["intercept"]
+        if set(b.dims) != {"chain", "draw"}:
+            raise ValueError(f"{arg}: posterior 'intercept' must have dims (chain, draw), got {b.dims}")
+        out[_INTERCEPT] = np.asarray(b.transpose("chain", "draw").values, dtype=float)
+    for name, v in out.items():
+        if v.size == 0 or not np.all(np.isfinite(v)):
+            raise ValueError(f"{arg}: draws of {name!r} are empty or not all finite")
+    return out
+
+
+def _diagnostic(fn, x: np.ndarray) -> float:
+    """Call an ArviZ diagnostic on a (chain, draw) array; NaN where it is undefined."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            return float(fn(x))
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            return math.nan
+
+
+def _summarize(draws: dict[str, np.ndarray], map_values: dict[str, float], true_values: dict[str, float] | None,
+               prob: float, eps: float, approximation: bool) -> pd.DataFrame:
+    import arviz as az
+
+    rows = {}
+    for name, x in draws.items():
+        flat = x.ravel()
+        lo, hi = hdi(flat, prob)
+        m = map_values[name]
+        row = {
+            "mean": float(flat.mean()),
+            "median": float(np.median(flat)),
+            "sd": float(flat.std(ddof=1)) if flat.size > 1 else math.nan,
+            "hdi_low": lo,
+            "hdi_high": hi,
+            "map_in_hdi": bool(lo <= m <= hi),
+        }
+        if true_values is not None:
+            t = true_values[name]
+            row["true_in_hdi"] = bool(lo <= t <= hi)
+        row["p_positive"] = float(np.mean(flat > 0))
+        row["p_near_zero"] = float(np.mean(np.abs(flat) <= eps)) if math.isfinite(eps) else math.nan
+        n_chain, n_draw = x.shape
+        row["r_hat"] = math.nan if approximation or n_chain < 2 else _diagnostic(az.rhat, x)
+        row["ess_bulk"] = math.nan if approximation else _diagnostic(lambda a: az.ess(a, method="bulk"), x)
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _as_vector(value, n: int, arg: str) -> np.ndarray:
+    try:
+        v = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{arg} must be a vector of {n} numbers, got {value!r}") from None
+    if v.shape != (n,):
+        raise ValueError(f"{arg} must have shape ({n},) (one value per feature), got shape {v.shape}")
+    return v
+
+
+def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, true_coef=None,
+            true_intercept: float | None = None) -> pd.DataFrame:
+    """Table of the MAP next to posterior summaries, one row per coefficient.
+
+    Parameters
+    ----------
+    est : fitted bayesreg estimator
+        Supplies the MAP (``coef_``, ``intercept_``), ``feature_names()`` and the prior.
+    posterior : DataTree or dict {label: DataTree}
+        Draws of the same model: ``posterior.coef`` (chain, draw, feature) and
+        ``posterior.intercept`` (chain, draw) when the estimator fits an intercept.
+    prob : float in (0, 1)
+        Probability of the highest-density interval.
+    eps : float ≥ 0 or None
+        Half-width of the "near zero" band for ``p_near_zero``; None means
+        0.1 × the prior's sd (NaN — no band — for a Flat prior, whose sd is infinite).
+    true_coef, true_intercept : optional
+        The generating values (a synthetic data set), shown as column ``true``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the feature names, then ``"intercept"``.  Columns: see the module
+        docstring; with a dict, a two-level column index (label, stat).
+        ``df.attrs`` holds ``prob``, ``eps``, ``eps_rule``, ``prior``,
+        ``intercept_prior``, ``labels``, and per label the ``sampler``,
+        ``n_chains``, ``n_draws`` and whether it is an ``approximation``.
+
+    Examples
+    --------
+    >>> table = compare(est, idata)                                  # doctest: +SKIP
+    >>> table.loc[table.map_is_zero, ["map", "mean", "p_near_zero"]]  # doctest: +SKIP
+    """
+    prob = _check_prob(prob)
+    if not hasattr(est, "coef_") or not hasattr(est, "prior_"):
+        raise ValueError(f"est must be a fitted bayesreg estimator (with coef_ and prior_), got {type(est).__name__}")
+    prior = est.prior_
+    if eps is None:
+        sd = float(prior.sd)
+        eps_value = 0.1 * sd if math.isfinite(sd) else math.nan
+        eps_rule = ("eps = 0.1 × prior sd" if math.isfinite(sd)
+                    else "no default eps: the prior's sd is infinite (Flat); p_near_zero is NaN")
+    else:
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not (0.0 <= float(eps) < math.inf):
+            raise ValueError(f"eps must be a finite number >= 0 or None, got {eps!r}")
+        eps_value = float(eps)
+        eps_rule = "eps given by the caller"
+
+    names = list(est.feature_names())
+    if _INTERCEPT in names:
+        raise ValueError(f"a feature is named {_INTERCEPT!r}, which clashes with the intercept row")
+    fit_intercept = bool(getattr(est, "fit_intercept", True))
+    coef = np.asarray(est.coef_, dtype=float).ravel()
+    if coef.shape != (len(names),):
+        raise ValueError(f"est.coef_ has shape {coef.shape} but est has {len(names)} features")
+    map_values = dict(zip(names, coef.tolist()))
+    if fit_intercept:
+        map_values[_INTERCEPT] = float(est.intercept_)
+    rows = list(map_values)
+
+    true_values = None
+    if true_coef is not None:
+        t = _as_vector(true_coef, len(names), "true_coef")
+        true_values = dict(zip(names, t.tolist()))
+        if fit_intercept:
+            if true_intercept is None:
+                true_values[_INTERCEPT] = math.nan
+            else:
+                if isinstance(true_intercept, bool) or not isinstance(true_intercept, numbers.Real):
+                    raise ValueError(f"true_intercept must be a number or None, got {true_intercept!r}")
+                true_values[_INTERCEPT] = float(true_intercept)
+    elif true_intercept is not None:
+        raise ValueError("true_intercept was given without true_coef")
+
+    # -- the posterior(s) ---------------------------------------------------------------
+    if isinstance(posterior, Mapping) and not _is_tree(posterior):
+        if len(posterior) == 0:
+            raise ValueError("posterior must be a DataTree or a non-empty dict {label: DataTree}, got an empty dict")
+        runs = {}
+        for label, tree in posterior.items():
+            if not isinstance(label, str) or not label or label in SHARED_COLUMNS:
+                raise ValueError(f"posterior labels must be non-empty strings other than {SHARED_COLUMNS}, "
+                                 f"got {label!r}")
+            runs[label] = tree
+        single = False
+    else:
+        runs = {"posterior": posterior}
+        single = True
+
+    shared = pd.DataFrame(index=pd.Index(rows, name="feature"))
+    shared["map"] = [map_values[r] for r in rows]
+    if true_values is not None:
+        shared["true"] = [true_values[r] for r in rows]
+    shared["map_is_zero"] = [map_values[r] == 0.0 for r in rows]
+
+    tables, meta = {}, {}
+    for label, tree in runs.items():
+        arg = "posterior" if single else f"posterior[{label!r}]"
+        draws = _draws(tree, names, fit_intercept, arg)
+        approx = _is_approximation(tree)
+        n_chain, n_draw = draws[names[0]].shape if names else draws[_INTERCEPT].shape
+        tables[label] = _summarize(draws, map_values, true_values, prob, eps_value, approx).loc[rows]
+        meta[label] = {"sampler": str(tree["posterior"].attrs.get("sampler", "unknown")),
+                       "n_chains": int(n_chain), "n_draws": int(n_draw), "approximation": bool(approx)}
+
+    if single:
+        table = pd.concat([shared, tables["posterior"]], axis=1)
+    else:
+        parts = [shared.set_axis(pd.MultiIndex.from_tuples([(c, "") for c in shared.columns]), axis=1)]
+        for label, t in tables.items():
+            parts.append(t.set_axis(pd.MultiIndex.from_tuples([(label, c) for c in t.columns]), axis=1))
+        table = pd.concat(parts, axis=1)
+        table.columns = table.columns.set_names(["label", "stat"])
+    table.index.name = "feature"
+
+    table.attrs.update({
+        "prob": prob,
+        "eps": eps_value,
+        "eps_rule": eps_rule,
+        "prior": prior.describe(),
+        "intercept_prior": est.intercept_prior_.describe() if fit_intercept and hasattr(est, "intercept_prior_") else "",
+        "labels": list(runs) if not single else [],
+        "runs": meta,
+        "diagnostics": "r_hat needs >= 2 chains; r_hat and ess_bulk are NaN for approximations (e.g. Laplace)",
+    })
+    return table

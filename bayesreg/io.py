@@ -1,0 +1,334 @@
+"""Save and load a whole analysis — MAP, posterior(s), comparison, priors, settings — in ONE netCDF file.
+
+The file is an xarray DataTree written with h5netcdf::
+
+    /                 attrs: format, format_version, bayesreg_version, contents, settings (JSON)
+    /map              coef (feature), intercept, objective; history_objective, history_step_size,
+                      history_optimality (iteration); attrs: converged, n_iter, n_grad, optimality,
+                      solver, tol, message, fit_intercept, estimator, estimator_params (JSON),
+                      prior_kind, prior_params (JSON), intercept_prior_kind, intercept_prior_params
+    /posteriors       attrs: layout ("single" or "dict"), labels (JSON)
+    /posteriors/r0    one posterior DataTree each (posterior, sample_stats, … groups as given);
+    /posteriors/r1    runs are numbered because DataTree node names cannot contain "/",
+    …                 their labels are in the attrs
+    /comparison       one variable per column (c0, c1, …) along dim "row"; attrs: columns,
+                      column level names, index name and DataFrame.attrs (all JSON)
+
+Writes are atomic: the tree goes to a temporary file in the target's directory,
+which is flushed and then renamed over the target with :func:`os.replace`.  An
+interrupted or failed write leaves no temporary file behind and any existing
+file at ``path`` untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["save_results", "load_results", "Results", "FORMAT", "FORMAT_VERSION"]
+
+FORMAT = "bayesreg-results"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Results:
+    """What :func:`load_results` returns.  Fields are None when they were not saved."""
+
+    map: Any = None                        # bayesreg.MapResult (with its History)
+    prior: Any = None                      # bayesreg Prior, rebuilt
+    intercept_prior: Any = None
+    feature_names: list[str] | None = None
+    fit_intercept: bool | None = None
+    estimator: str | None = None           # class name, e.g. "LogisticRegression"
+    estimator_params: dict = field(default_factory=dict)  # its simple get_params() values
+    posterior: Any = None                  # DataTree, or {label: DataTree}
+    comparison: pd.DataFrame | None = None
+    settings: dict = field(default_factory=dict)
+
+
+# -- JSON for attrs -------------------------------------------------------------------
+
+def _json_default(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def _dumps(value, what: str) -> str:
+    try:
+        return json.dumps(value, default=_json_default, ensure_ascii=False)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{what} must hold JSON-serializable values (numbers, strings, lists, dicts): {err}") from None
+
+
+def _scalar(value):
+    """numpy scalars read back from attrs → Python scalars."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# -- the pieces -----------------------------------------------------------------------
+
+def _simple_params(est) -> dict:
+    try:
+        params = est.get_params(deep=False)
+    except Exception:  # noqa: BLE001 - not a scikit-learn estimator: nothing to record
+        return {}
+    return {k: v for k, v in params.items() if v is None or isinstance(v, (bool, int, float, str))}
+
+
+def _map_node(est):
+    import xarray as xr
+
+    if not hasattr(est, "coef_") or not hasattr(est, "map_") or not hasattr(est, "prior_"):
+        raise ValueError(f"est must be a fitted bayesreg estimator (with coef_, map_ and prior_), "
+                         f"got {type(est).__name__}")
+    res = est.map_
+    hist = {k: np.asarray(getattr(res.history, k), dtype=float) for k in ("objective", "step_size", "optimality")}
+    if len({h.size for h in hist.values()}) != 1:
+        raise ValueError(f"est.map_.history lists differ in length: { {k: h.size for k, h in hist.items()} }")
+    fit_intercept = bool(getattr(est, "fit_intercept", True))
+    intercept_prior = getattr(est, "intercept_prior_", None)
+    attrs = {
+        "converged": int(bool(res.converged)), "n_iter": int(res.n_iter), "n_grad": int(res.n_grad),
+        "optimality": float(res.optimality), "solver": str(res.solver), "tol": float(res.tol),
+        "message": str(res.message), "fit_intercept": int(fit_intercept),
+        "estimator": type(est).__name__, "estimator_params": _dumps(_simple_params(est), "estimator params"),
+        "prior_kind": type(est.prior_).__name__, "prior_params": _dumps(est.prior_.params(), "prior params"),
+    }
+    if intercept_prior is not None:
+        attrs["intercept_prior_kind"] = type(intercept_prior).__name__
+        attrs["intercept_prior_params"] = _dumps(intercept_prior.params(), "intercept prior params")
+    ds = xr.Dataset(
+        {"coef": ("feature", np.asarray(res.coef, dtype=float)),
+         "intercept": ((), float(res.intercept)),
+         "objective": ((), float(res.objective)),
+         **{f"history_{k}": ("iteration", h) for k, h in hist.items()}},
+        coords={"feature": np.asarray(est.feature_names(), dtype=str)}, attrs=attrs)
+    return xr.DataTree(dataset=ds)
+
+
+def _posterior_node(posterior):
+    import xarray as xr
+
+    from .compare import _is_tree
+
+    if _is_tree(posterior):
+        runs, layout = {"posterior": posterior}, "single"
+    elif isinstance(posterior, dict) and posterior:
+        runs, layout = dict(posterior), "dict"
+        bad = [k for k in runs if not isinstance(k, str)]
+        if bad:
+            raise ValueError(f"posterior labels must be strings, got {bad}")
+    else:
+        raise ValueError(f"posterior must be a DataTree or a non-empty dict {{label: DataTree}}, "
+                         f"got {type(posterior).__name__}")
+    node = xr.DataTree(dataset=xr.Dataset(attrs={"layout": layout, "labels": _dumps(list(runs), "labels")}))
+    for i, (label, tree) in enumerate(runs.items()):
+        if not _is_tree(tree):
+            raise ValueError(f"posterior[{label!r}] must be a DataTree, got {type(tree).__name__}")
+        node[f"r{i}"] = tree.copy()
+    return node
+
+
+def _comparison_node(df):
+    import xarray as xr
+
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"comparison must be a pandas DataFrame (from compare()), got {type(df).__name__}")
+    multi = isinstance(df.columns, pd.MultiIndex)
+    columns = [list(map(str, c)) if multi else str(c) for c in df.columns]
+    data = {f"c{i}": ("row", df.iloc[:, i].to_numpy()) for i in range(df.shape[1])}
+    attrs = {
+        "columns": _dumps(columns, "comparison columns"),
+        "column_names": _dumps([None if n is None else str(n) for n in df.columns.names], "column names"),
+        "multiindex": int(multi),
+        "index_name": _dumps(df.index.name, "comparison index name"),
+        "frame_attrs": _dumps(df.attrs, "comparison.attrs"),
+    }
+    return xr.DataTree(dataset=xr.Dataset(data, coords={"row": np.asarray([str(r) for r in df.index], dtype=str)},
+                                          attrs=attrs))
+
+
+def _check_path(path, *, for_writing: bool) -> Path:
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(f"path must be a file path (str or os.PathLike), got {path!r}")
+    p = Path(path)
+    if p.is_dir():
+        raise IsADirectoryError(f"path {str(p)!r} is a directory, not a results file")
+    if for_writing:
+        parent = p.absolute().parent
+        if not parent.is_dir():
+            raise FileNotFoundError(f"cannot save results to {str(p)!r}: directory {str(parent)!r} does not exist")
+    elif not p.exists():
+        raise FileNotFoundError(f"no results file at {str(p)!r}")
+    return p
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def save_results(path, *, est=None, posterior=None, comparison: pd.DataFrame | None = None,
+                 settings: dict | None = None) -> Path:
+    """Write a fitted estimator's MAP and priors, posterior(s), a comparison table and settings to one file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Target file (conventionally ``.nc``); its directory must exist.  An
+        existing file is replaced atomically.
+    est : fitted bayesreg estimator, optional
+        Saved: ``map_`` (coef, intercept, objective, convergence, history),
+        feature names, ``prior_`` and ``intercept_prior_`` (as kind + params).
+    posterior : DataTree or dict {label: DataTree}, optional
+    comparison : DataFrame from :func:`bayesreg.compare.compare`, optional
+        Single or two-level columns, bool columns and ``attrs`` survive.
+    settings : dict, optional
+        Anything JSON-serializable (tuples come back as lists).
+
+    Returns the path written.
+    """
+    import xarray as xr
+
+    from . import __version__
+
+    p = _check_path(path, for_writing=True)
+    if est is None and posterior is None and comparison is None and settings is None:
+        raise ValueError("nothing to save: pass at least one of est, posterior, comparison, settings")
+    if settings is not None and (not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings)):
+        raise ValueError(f"settings must be a dict with string keys, got {settings!r}")
+
+    contents = [name for name, v in (("map", est), ("posteriors", posterior), ("comparison", comparison))
+                if v is not None]
+    root = xr.DataTree(dataset=xr.Dataset(attrs={
+        "format": FORMAT, "format_version": FORMAT_VERSION, "bayesreg_version": __version__,
+        "contents": _dumps(contents, "contents"), "settings": _dumps(settings or {}, "settings")}))
+    if est is not None:
+        root["map"] = _map_node(est)
+    if posterior is not None:
+        root["posteriors"] = _posterior_node(posterior)
+    if comparison is not None:
+        root["comparison"] = _comparison_node(comparison)
+
+    directory = p.absolute().parent
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        root.to_netcdf(tmp, engine="h5netcdf")
+        with open(tmp, "rb+") as f:  # on disk before the rename makes it visible
+            os.fsync(f.fileno())
+        mode = (os.stat(p).st_mode & 0o777) if p.exists() else (0o666 & ~_umask())
+        os.chmod(tmp, mode)
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return p
+
+
+# -- loading ---------------------------------------------------------------------------
+
+def _detached(node):
+    tree = node.copy()
+    tree.orphan()
+    tree.name = None
+    return tree
+
+
+def _load_map(node):
+    from .priors import prior_from_params
+    from .solvers import History, MapResult
+
+    ds, a = node.dataset, node.attrs
+    history = History(**{k: ds[f"history_{k}"].values.astype(float).tolist()
+                         for k in ("objective", "step_size", "optimality")})
+    res = MapResult(coef=ds["coef"].values.astype(float), intercept=float(ds["intercept"].values),
+                    objective=float(ds["objective"].values), converged=bool(_scalar(a["converged"])),
+                    n_iter=int(_scalar(a["n_iter"])), n_grad=int(_scalar(a["n_grad"])),
+                    optimality=float(_scalar(a["optimality"])), solver=str(a["solver"]), tol=float(_scalar(a["tol"])),
+                    history=history, message=str(a.get("message", "")))
+    prior = prior_from_params(str(a["prior_kind"]), json.loads(a["prior_params"]))
+    intercept_prior = None
+    if "intercept_prior_kind" in a:
+        intercept_prior = prior_from_params(str(a["intercept_prior_kind"]), json.loads(a["intercept_prior_params"]))
+    names = [str(f) for f in ds["feature"].values]
+    return dict(map=res, prior=prior, intercept_prior=intercept_prior, feature_names=names,
+                fit_intercept=bool(_scalar(a["fit_intercept"])), estimator=str(a.get("estimator", "")) or None,
+                estimator_params=json.loads(a.get("estimator_params", "{}")))
+
+
+def _load_posteriors(node):
+    labels = json.loads(node.attrs["labels"])
+    runs = {label: _detached(node[f"r{i}"]) for i, label in enumerate(labels)}
+    return runs["posterior"] if node.attrs["layout"] == "single" else runs
+
+
+def _load_comparison(node):
+    ds, a = node.dataset, node.attrs
+    columns = json.loads(a["columns"])
+    names = json.loads(a["column_names"])
+    data = {i: ds[f"c{i}"].values for i in range(len(columns))}
+    index = pd.Index([str(r) for r in ds["row"].values], name=json.loads(a["index_name"]))
+    df = pd.DataFrame(data, index=index)
+    if _scalar(a["multiindex"]):
+        df.columns = pd.MultiIndex.from_tuples([tuple(c) for c in columns], names=names)
+    else:
+        df.columns = pd.Index(columns, name=names[0])
+    df.attrs.update(json.loads(a["frame_attrs"]))
+    return df
+
+
+def load_results(path) -> Results:
+    """Read a file written by :func:`save_results` back into a :class:`Results`.
+
+    Priors are rebuilt as objects (``prior_from_params``), the MAP as a
+    :class:`bayesreg.MapResult` with its :class:`History`, posteriors as
+    in-memory DataTrees (the file is closed on return), the comparison as a
+    DataFrame with its columns, dtypes and ``attrs``.
+    """
+    import xarray as xr
+
+    p = _check_path(path, for_writing=False)
+    try:
+        with xr.open_datatree(p, engine="h5netcdf") as opened:
+            tree = opened.load()
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{str(p)!r} is not a results file written by save_results (cannot read it as netCDF: "
+                         f"{err})") from err
+    if tree.attrs.get("format") != FORMAT:
+        raise ValueError(f"{str(p)!r} is a netCDF file but not a bayesreg results file "
+                         f"(format attr {tree.attrs.get('format')!r}, expected {FORMAT!r})")
+    version = int(_scalar(tree.attrs.get("format_version", 0)))
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{str(p)!r} has format_version {version}; this bayesreg reads up to {FORMAT_VERSION}")
+    out = Results(settings=json.loads(tree.attrs.get("settings", "{}")))
+    if "map" in tree.children:
+        for k, v in _load_map(tree["map"]).items():
+            setattr(out, k, v)
+    if "posteriors" in tree.children:
+        out.posterior = _load_posteriors(tree["posteriors"])
+    if "comparison" in tree.children:
+        out.comparison = _load_comparison(tree["comparison"])
+    return out
