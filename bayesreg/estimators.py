@@ -82,8 +82,12 @@ class _BayesianGLM(BaseEstimator):
             return [str(n) for n in names]
         return [f"x{j}" for j in range(self.n_features_in_)]
 
-    def decision_function(self, X) -> np.ndarray:
-        """The linear predictor η = Xw + b."""
+    def _linear_predictor(self, X) -> np.ndarray:
+        """The linear predictor η = Xw + b.
+
+        Private here: scikit-learn regressors must not have ``decision_function``
+        (``check_regressors_no_decision_function``); the classifier exposes it.
+        """
         check_is_fitted(self, "coef_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
@@ -160,7 +164,8 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
         check_classification_targets(y)
         classes = np.unique(y)
         if classes.size != 2:
-            raise ValueError(f"y must hold exactly two classes for logistic regression, got {classes.size} "
+            raise ValueError(f"Only binary classification is supported: y must hold exactly two classes for "
+                             f"logistic regression, got {classes.size} "
                              f"class(es): {classes[:10].tolist()}")
         self.classes_ = classes
         y01 = self.encode_targets(y)
@@ -172,6 +177,10 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
                     f"infinite (the lecture's (0, ∞, ∞)); a proper prior such as Gaussian(lam) or Laplace(lam) "
                     f"gives a finite MAP", sep)
         return self._fit_model(X, y01)
+
+    def decision_function(self, X) -> np.ndarray:
+        """The linear predictor η = Xw + b (the log-odds of ``classes_[1]``)."""
+        return self._linear_predictor(X)
 
     def predict_proba(self, X) -> np.ndarray:
         """[P(classes_[0]), P(classes_[1])] per row."""
@@ -185,6 +194,7 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
         return np.column_stack([-log1pexp(eta), -log1pexp(-eta)])
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "coef_")
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
 
@@ -220,4 +230,5 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
         return self._fit_model(X, self.encode_targets(y))
 
     def predict(self, X) -> np.ndarray:
-        return self.decision_function(X)
+        """The posterior-mode prediction E[y | X] = Xw + b."""
+        return self._linear_predictor(X)

@@ -36,6 +36,21 @@ def sigmoid(eta: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(eta, dtype=float))
 
 
+def _bernoulli_nll_rows(y, eta) -> np.ndarray:
+    """log(1 + e^η) − y·η per row, accurate to rounding *relative to itself*.
+
+    Written max(η, 0) − y·η + log1p(e^{−|η|}): for y ∈ {0, 1} the first two terms
+    are exactly max(±η, 0), so a well-fitted row (nll ≈ e^{−|η|}) keeps its digits;
+    log1pexp(η) − y·η would cancel them (e.g. η = 35, y = 1 gives 0, not 6e-16).
+    """
+    eta = np.asarray(eta, dtype=float)
+    tail = np.abs(eta)
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    np.log1p(tail, out=tail)
+    return np.maximum(eta, 0.0) - y * eta + tail  # broadcasts y against η
+
+
 class Likelihood:
     """One observation's likelihood as a function of its linear predictor."""
 
@@ -74,7 +89,7 @@ class Bernoulli(Likelihood):
     name = "bernoulli"
 
     def nll(self, y, eta) -> float:
-        return float(np.sum(log1pexp(eta)) - np.dot(y, eta))
+        return float(np.sum(_bernoulli_nll_rows(y, eta)))
 
     def residual(self, y, eta) -> np.ndarray:
         return sigmoid(eta) - y
@@ -85,7 +100,7 @@ class Bernoulli(Likelihood):
 
     def loglik_rows(self, y, eta) -> np.ndarray:
         # log p(y|η) = y·η − log(1 + e^η)
-        return y * eta - log1pexp(eta)
+        return -_bernoulli_nll_rows(y, eta)
 
     def mean(self, eta) -> np.ndarray:
         return sigmoid(eta)

@@ -171,15 +171,19 @@ class Model:
     def gram(self, weights: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
         """AᵀWA restricted to the parameters in ``index`` (all by default)."""
         n, d = self.n_samples, self.n_features
-        cols = np.arange(self.n_params) if index is None else np.asarray(index)
-        wcols = cols[cols < d]
-        Xs = self.X[:, wcols]
-        if self.centered:
-            Xs = Xs - self.x_mean[wcols]
-        parts = [Xs]
-        if self.fit_intercept and (cols == d).any():
-            parts.append(np.ones((n, 1)))
-        A = np.hstack(parts) if len(parts) > 1 else Xs
+        cols = np.arange(self.n_params) if index is None else np.asarray(index, dtype=int).reshape(-1)
+        if cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
+            raise IndexError(f"index must hold parameter positions in [0, {self.n_params}), got {cols.tolist()}")
+        is_w = cols < d
+        if is_w.all():
+            A = self.X[:, cols] if index is not None else self.X
+            if self.centered:
+                A = A - self.x_mean[cols]
+        else:  # the intercept column (ones) sits where ``index`` puts it
+            A = np.ones((n, cols.size))
+            A[:, is_w] = self.X[:, cols[is_w]]
+            if self.centered:
+                A[:, is_w] -= self.x_mean[cols[is_w]]
         return A.T @ (A * weights[:, None])
 
     def hessian(self, theta: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:

@@ -137,7 +137,7 @@ def _lam_meaning(prior: Prior) -> str:
 def _log_loss(est, X, y) -> np.ndarray:
     """Per-row negative log predictive density at the MAP."""
     yy = est.encode_targets(y)
-    eta = est.decision_function(X)
+    eta = est._linear_predictor(X)
     return -est._likelihood().loglik_rows(yy, eta)
 
 

@@ -8,9 +8,11 @@ and *hover* within about learning_rate·λ of it instead of landing on it: the
 KKT conditions are never met to a tight tolerance, and the result says so.
 Proximal gradient (``ista``/``fista``) lands on exact zeros.
 
-A learning rate above 2/L makes the iterates diverge; that raises
+A learning rate far above 2/L makes U explode; that raises
 :class:`DivergenceError` naming a rate that works (1/L, with L estimated by
-power iteration).
+power iteration).  The logistic gradient is bounded, so a rate only tens or
+hundreds of times too large makes the iterates oscillate at a high U instead
+of exploding; then the ConvergenceWarning says that the rate exceeds 2/L.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def lipschitz_constant(model, n_iter: int = 50, seed: int = 0) -> float:
 
 def gd(model, theta0, *, tol: float = 1e-6, max_iter: int = 5000, learning_rate: float = 0.001) -> MapResult:
     """Plain (sub)gradient descent with a fixed learning rate (the lecture's loop)."""
-    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
+    if isinstance(learning_rate, bool) or not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
     x = np.array(theta0, dtype=float, copy=True)
     history = History()
@@ -70,12 +72,17 @@ def gd(model, theta0, *, tol: float = 1e-6, max_iter: int = 5000, learning_rate:
             break
         x = x - learning_rate * (grad + model.penalty_gradient(x))
     message = ""
+    if not converged and F0 is not None and F > F0:
+        L = lipschitz_constant(model)
+        if learning_rate > 2.0 / L:
+            message = (f"U ended above its starting value ({F:.6g} > {F0:.6g}): learning_rate={learning_rate:g} "
+                       f"is above 2/L = {2 / L:.3g}; try learning_rate={1 / L:.3g}, or solver='fista'. ")
     l1 = model.prior.l1()
     if not converged and l1 > 0:
         w, _ = model.split(x)
         band = learning_rate * l1
         hovering = int(np.count_nonzero(np.abs(w) <= band))
-        message = (f"Subgradient descent never lands on zero under L1: {hovering} weights hover within "
-                   f"learning_rate·λ1 = {band:.3g} of it. solver='fista' or 'ista' gives exact zeros.")
+        message += (f"Subgradient descent never lands on zero under L1: {hovering} weights hover within "
+                    f"learning_rate·λ1 = {band:.3g} of it. solver='fista' or 'ista' gives exact zeros.")
     return finish(model, x, objective=F, converged=converged, n_iter=n_iter, optimality=opt,
                   solver="gd", tol=tol, history=history, message=message)

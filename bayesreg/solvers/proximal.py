@@ -14,7 +14,9 @@ ISTA takes y = x_k.  FISTA (Beck & Teboulle 2009) extrapolates
 y = x_k + β_k (x_k − x_{k−1}), β_k = (t_{k−1} − 1)/t_k; X·y is the same
 extrapolation of X·x_k and X·x_{k−1}, so no pass over X is needed for it.
 Adaptive restart (O'Donoghue & Candès 2015): if U would rise, the step is
-discarded and momentum reset, so U never increases.  The soft-thresholding in
+discarded and momentum reset, so U never increases (beyond rounding,
+|ΔU| ≤ 1e-12·(|U| + 1), where U cannot order two points and the gradient
+restart test ⟨y − x⁺, x⁺ − x_k⟩ > 0 decides instead).  The soft-thresholding in
 prox gives exact zeros under L1.
 
 Stopping: the scale-free KKT violation ‖∇f(x) + ∂g(x)‖∞ / ‖∇f(0)‖∞ ≤ tol,
@@ -100,8 +102,12 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
             if L > 1e300:
                 raise DivergenceError(f"{name}: the line search found no step (L > 1e300); the data may hold inf or NaN")
         F_new = f_new + model.penalty(x_new)
-        if accelerate and F_new > F:
-            # Adaptive restart: drop the momentum and redo the step from x.
+        rise = F_new - F
+        if accelerate and rise > 0 and (rise > _ROUNDING * (abs(F) + 1.0) or float((y - x_new) @ (x_new - x)) > 0):
+            # Adaptive restart: drop the momentum and redo the step from x.  Where the
+            # rise is below rounding, U cannot tell the points apart and the gradient
+            # scheme decides instead (restart when the step opposes the momentum);
+            # without that, a plain step from x that rounds upward is discarded forever.
             x_prev, eta_prev, t = x, eta, 1.0
             g_y = None
             history.append(F, 1.0 / L, history.optimality[-1])

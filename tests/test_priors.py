@@ -1,0 +1,396 @@
+"""Priors against independent references: SciPy densities, quadrature, brute-force prox.
+
+Nothing here compares a prior with its own output: every expected value comes
+from scipy.stats, scipy.integrate.quad, scipy.optimize.minimize_scalar, finite
+differences, or arithmetic written out in the test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+import numpy as np
+import pytest
+from scipy import integrate, optimize, stats
+
+from bayesreg.priors import ElasticNet, Flat, Gaussian, Laplace, Prior, as_prior, prior_from_params
+
+LAMS = [0.01, 0.1, 0.5, 1.0, 7.5, 100.0]
+W_GRID = np.array([-40.0, -3.0, -1.0, -0.3, 0.0, 1e-8, 0.25, 1.0, 2.5, 12.0])
+
+# ElasticNet strengths from L2-dominated to extremely L1-dominated (λ1/√λ2 up to 1e6).
+EN_PARAMS = [(1.0, 1.0), (0.1, 5.0), (5.0, 0.1), (2.0, 0.5), (10.0, 0.01), (100.0, 0.01),
+             (1000.0, 1e-6), (1e-3, 1e3), (3.0, 1.0), (1.5, 1.0)]
+
+
+def _scipy_twin(prior):
+    """The SciPy distribution with the same density (DESIGN.md §1)."""
+    if isinstance(prior, Gaussian):
+        return stats.norm(loc=0.0, scale=1.0 / math.sqrt(prior.lam))
+    if isinstance(prior, Laplace):
+        return stats.laplace(loc=0.0, scale=1.0 / prior.lam)
+    raise TypeError(prior)
+
+
+def _en_moments_by_quadrature(l1: float, l2: float) -> tuple[float, float]:
+    """(∫ exp(logpdf), ∫ w² exp(logpdf)) of the elastic net, by quadrature on a natural scale.
+
+    The integrand is integrated over v = w / c with c = 1/(λ1 + √λ2), so that it
+    is O(1) wide whatever the strengths; the density is unnormalized here
+    (written out from the penalty), and the normalizer is the integral itself.
+    """
+    c = 1.0 / (l1 + math.sqrt(l2))
+
+    def dens(v):
+        w = c * v
+        return math.exp(-l1 * w - 0.5 * l2 * w * w)
+
+    z_half = integrate.quad(dens, 0.0, np.inf, epsabs=0.0, epsrel=1e-13, limit=200)[0] * c
+    m2_half = integrate.quad(lambda v: (c * v) ** 2 * dens(v), 0.0, np.inf, epsabs=0.0, epsrel=1e-13,
+                             limit=200)[0] * c
+    return 2.0 * z_half, m2_half / z_half
+
+
+def _numbers_in(text: str) -> list[float]:
+    return [float(s) for s in re.findall(r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?", text)]
+
+
+def _mentions(text: str, value: float, rel: float = 6e-3) -> bool:
+    """True when some number printed in ``text`` equals ``value`` to 3 significant figures."""
+    return any(math.isclose(x, value, rel_tol=rel) for x in _numbers_in(text))
+
+
+# ---------------------------------------------------------------------------------------
+# densities
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lam", LAMS)
+@pytest.mark.parametrize("cls", [Gaussian, Laplace])
+def test_logpdf_matches_scipy(cls, lam):
+    prior = cls(lam)
+    twin = _scipy_twin(prior)
+    w = W_GRID * twin.std()  # in units of the prior's own spread, so SciPy does not underflow
+    np.testing.assert_allclose(prior.logpdf(w), twin.logpdf(w), rtol=1e-12, atol=1e-12)
+    # far in the tail the log density keeps going (SciPy's laplace underflows to −inf there)
+    far = np.array([-1e3, 1e3]) * twin.std()
+    np.testing.assert_allclose(prior.logpdf(far), twin.logpdf(np.zeros(2)) - prior.penalty(far[:1]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("lam", LAMS)
+@pytest.mark.parametrize("cls", [Gaussian, Laplace])
+def test_variance_sd_precision_match_scipy(cls, lam):
+    prior = cls(lam)
+    twin = _scipy_twin(prior)
+    assert prior.variance == pytest.approx(twin.var(), rel=1e-12)
+    assert prior.sd == pytest.approx(twin.std(), rel=1e-12)
+    assert prior.precision == pytest.approx(lam, rel=1e-15)
+    if cls is Gaussian:
+        assert prior.variance == pytest.approx(1.0 / lam, rel=1e-12)
+    else:
+        assert prior.scale == pytest.approx(twin.kwds["scale"], rel=1e-15)
+        assert prior.variance == pytest.approx(2.0 / lam**2, rel=1e-12)
+
+
+@pytest.mark.parametrize("lam", [0.1, 1.0, 7.5])
+@pytest.mark.parametrize("cls", [Gaussian, Laplace])
+def test_penalty_is_negative_log_density_up_to_a_constant(cls, lam):
+    prior = cls(lam)
+    rng = np.random.default_rng(3)
+    w = rng.normal(scale=2.0, size=7)
+    twin = _scipy_twin(prior)
+    expected = -(twin.logpdf(w).sum() - w.size * twin.logpdf(0.0))
+    assert prior.penalty(w) == pytest.approx(expected, rel=1e-12)
+    assert prior.penalty(np.zeros(5)) == 0.0
+
+
+@pytest.mark.parametrize("l1,l2", EN_PARAMS)
+def test_elasticnet_normalizes_to_one(l1, l2):
+    prior = ElasticNet(l1, l2)
+    z, _ = _en_moments_by_quadrature(l1, l2)
+    # logpdf(0) = −log Z: the density's normalizer against quadrature of its kernel
+    assert float(prior.logpdf(0.0)) == pytest.approx(-math.log(z), rel=1e-10, abs=1e-10)
+    # and the density itself integrates to one
+    c = 1.0 / (l1 + math.sqrt(l2))
+    total = 2.0 * c * integrate.quad(lambda v: math.exp(float(prior.logpdf(c * v))), 0.0, np.inf,
+                                     epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    assert total == pytest.approx(1.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("l1,l2", EN_PARAMS)
+def test_elasticnet_variance_matches_quadrature(l1, l2):
+    prior = ElasticNet(l1, l2)
+    _, m2 = _en_moments_by_quadrature(l1, l2)
+    assert prior.variance > 0
+    assert prior.variance == pytest.approx(m2, rel=1e-9)
+    assert prior.sd == pytest.approx(math.sqrt(m2), rel=1e-9)
+    assert math.isnan(prior.precision)
+
+
+def test_elasticnet_logpdf_shape_is_the_penalty():
+    prior = ElasticNet(0.7, 1.9)
+    w = np.array([-2.0, -0.5, 0.0, 0.3, 4.0])
+    expected_shape = -0.7 * np.abs(w) - 0.5 * 1.9 * w**2
+    np.testing.assert_allclose(prior.logpdf(w) - prior.logpdf(0.0), expected_shape, rtol=1e-13, atol=1e-14)
+    assert prior.penalty(w) == pytest.approx(0.7 * np.abs(w).sum() + 0.5 * 1.9 * (w @ w), rel=1e-14)
+
+
+@pytest.mark.parametrize("lam", [0.3, 2.0, 50.0])
+def test_elasticnet_limits_are_laplace_and_gaussian_densities(lam):
+    w = W_GRID / lam
+    np.testing.assert_allclose(ElasticNet(lam, 0.0).logpdf(w),
+                               stats.laplace(scale=1.0 / lam).logpdf(w), rtol=1e-12, atol=1e-12)
+    w = W_GRID / math.sqrt(lam)
+    np.testing.assert_allclose(ElasticNet(0.0, lam).logpdf(w),
+                               stats.norm(scale=1.0 / math.sqrt(lam)).logpdf(w), rtol=1e-12, atol=1e-12)
+    assert ElasticNet(lam, 0.0).variance == pytest.approx(2.0 / lam**2, rel=1e-12)
+    assert ElasticNet(0.0, lam).variance == pytest.approx(1.0 / lam, rel=1e-12)
+    assert ElasticNet(lam, 0.0).smooth is False
+    assert ElasticNet(0.0, lam).smooth is True
+
+
+def test_flat_prior():
+    flat = Flat()
+    w = np.array([-3.0, 0.0, 2.0])
+    assert flat.penalty(w) == 0.0
+    np.testing.assert_array_equal(flat.gradient(w), np.zeros(3))
+    np.testing.assert_array_equal(flat.prox(w, 5.0), w)
+    np.testing.assert_array_equal(flat.logpdf(w), np.zeros(3))
+    assert flat.variance == math.inf and flat.precision == 0.0
+    assert flat.proper is False
+    assert Gaussian(1.0).proper and Laplace(1.0).proper and ElasticNet(1.0, 1.0).proper
+
+
+# ---------------------------------------------------------------------------------------
+# prox against brute force
+# ---------------------------------------------------------------------------------------
+
+PROX_PRIORS = [Gaussian(0.7), Laplace(0.7), ElasticNet(0.7, 1.3), ElasticNet(2.0, 0.1), Flat(),
+               ElasticNet(0.0, 2.0), ElasticNet(1.5, 0.0)]
+PROX_V = [-3.0, -0.5, -0.1, 0.0, 0.05, 0.4, 0.7, 2.5]
+
+
+def _brute_prox(prior, v: float, step: float) -> float:
+    obj = lambda w: prior.penalty(np.array([w])) + (w - v) ** 2 / (2.0 * step)  # noqa: E731
+    r = abs(v) + 1.0
+    res = optimize.minimize_scalar(obj, bounds=(-r, r), method="bounded", options={"xatol": 1e-12})
+    # the bounded method never evaluates the end points; the kink at 0 is checked explicitly
+    return 0.0 if obj(0.0) <= res.fun else float(res.x)
+
+
+@pytest.mark.parametrize("step", [0.1, 1.0, 3.0])
+@pytest.mark.parametrize("prior", PROX_PRIORS, ids=repr)
+def test_prox_matches_brute_force_minimization(prior, step):
+    v = np.array(PROX_V)
+    v_before = v.copy()
+    got = prior.prox(v, step)
+    np.testing.assert_array_equal(v, v_before)  # input not mutated
+    expected = np.array([_brute_prox(prior, vi, step) for vi in PROX_V])
+    np.testing.assert_allclose(got, expected, atol=2e-7)
+    # soft-thresholding lands exactly on zero inside the dead zone |v| ≤ step·λ1
+    dead = np.abs(v) <= step * prior.l1()
+    assert np.all(got[dead] == 0.0)
+    if prior.l1() > 0:
+        assert np.all(got[~dead] != 0.0)
+
+
+# ---------------------------------------------------------------------------------------
+# gradients
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("prior", [Gaussian(0.7), Laplace(0.7), ElasticNet(0.7, 1.3), Flat(), ElasticNet(3.0, 0.2)],
+                         ids=repr)
+def test_gradient_matches_finite_differences_away_from_zero(prior):
+    w = np.array([-2.0, -0.3, 0.05, 0.8, 4.0])
+    h = 1e-6
+    fd = np.empty_like(w)
+    for j in range(w.size):
+        e = np.zeros_like(w)
+        e[j] = h
+        fd[j] = (prior.penalty(w + e) - prior.penalty(w - e)) / (2.0 * h)
+    np.testing.assert_allclose(prior.gradient(w), fd, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("prior", [Gaussian(0.7), Laplace(0.7), ElasticNet(0.7, 1.3)], ids=repr)
+def test_subgradient_uses_sign_zero_equal_zero(prior):
+    g = prior.gradient(np.array([0.0, -0.0, 0.0]))
+    np.testing.assert_array_equal(g, np.zeros(3))
+
+
+def test_curvature_and_l1_weights():
+    # second derivative of the smooth part by finite differences; the L1 weight by the slope
+    for prior, curv, l1 in [(Gaussian(2.5), 2.5, 0.0), (Laplace(1.5), 0.0, 1.5),
+                            (ElasticNet(0.4, 3.0), 3.0, 0.4), (Flat(), 0.0, 0.0)]:
+        w, h = 1.3, 1e-4
+        p = lambda x: prior.penalty(np.array([x]))  # noqa: E731
+        fd2 = (p(w + h) - 2 * p(w) + p(w - h)) / h**2
+        assert prior.curvature() == pytest.approx(fd2, abs=1e-5)
+        assert prior.curvature() == curv
+        slope_right = (p(1e-3) - p(0.0)) / 1e-3 - 0.5 * curv * 1e-3
+        assert prior.l1() == pytest.approx(slope_right, abs=1e-9)
+        assert prior.l1() == l1
+
+
+def test_kkt_residual_by_hand():
+    lam = 1.0
+    prior = Laplace(lam)
+    w = np.array([0.0, 1.0, -2.0, 0.0, 0.5])
+    g = np.array([0.5, -1.0, 1.0, 3.0, 0.2])
+    # w≠0: |g + λ sign(w)|; w=0: max(|g| − λ, 0)
+    expected = np.array([0.0, 0.0, 0.0, 2.0, 1.2])
+    np.testing.assert_allclose(prior.kkt_residual(w, g), expected, atol=1e-15)
+    # the smooth part of an elastic net is added: g + λ2·w
+    en = ElasticNet(1.0, 2.0)
+    expected_en = np.array([0.0, 2.0, 4.0, 2.0, 2.2])
+    np.testing.assert_allclose(en.kkt_residual(w, g), expected_en, atol=1e-15)
+    np.testing.assert_allclose(Gaussian(2.0).kkt_residual(w, g), np.abs(g + 2.0 * w), atol=1e-15)
+
+
+# ---------------------------------------------------------------------------------------
+# equality, hashing, rebuilding
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lam", [0.5, 1.0, 3.0])
+def test_elasticnet_limits_equal_laplace_and_gaussian(lam):
+    assert ElasticNet(lam, 0) == Laplace(lam)
+    assert Laplace(lam) == ElasticNet(lam, 0)
+    assert hash(ElasticNet(lam, 0)) == hash(Laplace(lam))
+    assert ElasticNet(0, lam) == Gaussian(lam)
+    assert hash(ElasticNet(0, lam)) == hash(Gaussian(lam))
+    assert len({ElasticNet(lam, 0.0), Laplace(lam), ElasticNet(0.0, lam), Gaussian(lam)}) == 2
+    assert Gaussian(lam) != Laplace(lam)
+    assert ElasticNet(lam, 0) != Gaussian(lam)
+    assert ElasticNet(lam, lam) != Laplace(lam) and ElasticNet(lam, lam) != Gaussian(lam)
+
+
+def test_equality_is_by_value():
+    assert Gaussian(1) == Gaussian(1.0)
+    assert Gaussian(np.float64(2.0)) == Gaussian(2)
+    assert ElasticNet(1.0, 2.0) == ElasticNet(1.0, 2.0)
+    assert ElasticNet(1.0, 2.0) != ElasticNet(2.0, 1.0)
+    assert Flat() == Flat() and hash(Flat()) == hash(Flat())
+    assert Flat() != Gaussian(1.0)
+    assert Gaussian(1.0) != "Gaussian(1.0)"
+    assert isinstance(Gaussian(np.int64(3)).lam, float)
+
+
+def test_priors_are_immutable():
+    g = Gaussian(1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        g.lam = 2.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("prior", [Gaussian(0.3), Laplace(4.0), ElasticNet(1.0, 2.0), Flat()], ids=repr)
+def test_params_rebuild_the_same_prior(prior):
+    rebuilt = prior_from_params(type(prior).__name__, prior.params())
+    assert rebuilt == prior and type(rebuilt) is type(prior)
+    np.testing.assert_array_equal(rebuilt.logpdf(W_GRID), prior.logpdf(W_GRID))
+
+
+def test_prior_from_params_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="horseshoe"):
+        prior_from_params("horseshoe", {})
+
+
+def test_as_prior():
+    default = Gaussian(1.0)
+    assert as_prior(None, default=default) is default
+    lap = Laplace(2.0)
+    assert as_prior(lap) is lap
+    with pytest.raises(TypeError, match=r"my_prior.*'l2'"):
+        as_prior("l2", "my_prior", default=default)
+    with pytest.raises(TypeError, match="prior"):
+        as_prior(1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# what λ means, in words
+# ---------------------------------------------------------------------------------------
+
+def test_gaussian_describe_lecture_example():
+    text = Gaussian(0.1).describe()
+    assert "λ" in text
+    assert "0.1" in text
+    assert "10" in text  # variance 1/0.1
+    assert "3.16" in text  # sd √10
+    assert str(Gaussian(0.1)) == text
+
+
+@pytest.mark.parametrize("lam", [0.04, 0.1, 1.0, 4.0, 250.0])
+def test_gaussian_describe_numbers(lam):
+    text = Gaussian(lam).describe()
+    twin = stats.norm(scale=1.0 / math.sqrt(lam))
+    assert "λ" in text and "variance" in text and "sd" in text
+    assert _mentions(text, lam)
+    assert _mentions(text, twin.var())
+    assert _mentions(text, twin.std())
+
+
+@pytest.mark.parametrize("lam", [0.04, 0.5, 4.0, 250.0])
+def test_laplace_describe_numbers(lam):
+    text = Laplace(lam).describe()
+    twin = stats.laplace(scale=1.0 / lam)
+    assert "λ" in text and "scale" in text
+    assert _mentions(text, lam)
+    assert _mentions(text, twin.kwds["scale"])
+    assert _mentions(text, twin.std())
+
+
+def test_elasticnet_and_flat_describe():
+    text = ElasticNet(0.7, 2.0).describe()
+    _, m2 = _en_moments_by_quadrature(0.7, 2.0)
+    assert "λ1" in text and "λ2" in text
+    assert _mentions(text, 0.7) and _mentions(text, 2.0) and _mentions(text, math.sqrt(m2))
+    # extreme L1 dominance used to make the variance negative and describe() crash
+    text = ElasticNet(1000.0, 1e-6).describe()
+    assert _mentions(text, math.sqrt(_en_moments_by_quadrature(1000.0, 1e-6)[1]))
+    flat = Flat().describe()
+    assert "improper" in flat and "∞" in flat
+
+
+# ---------------------------------------------------------------------------------------
+# validation: the message names the argument and the value
+# ---------------------------------------------------------------------------------------
+
+BAD_VALUES = [(-1.0, ValueError, "-1.0"), (float("nan"), ValueError, "nan"), (float("inf"), ValueError, "inf"),
+              (-math.inf, ValueError, "-inf"), ("1.0", TypeError, "'1.0'"), (True, TypeError, "True"),
+              (None, TypeError, "None"), ([1.0], TypeError, "[1.0]"), (1 + 0j, TypeError, "(1+0j)")]
+
+
+def _constructors():
+    return [("lam", lambda v: Gaussian(v)), ("lam", lambda v: Laplace(v)), ("lam", lambda v: Gaussian(lam=v)),
+            ("lam1", lambda v: ElasticNet(lam1=v, lam2=1.0)), ("lam2", lambda v: ElasticNet(lam1=1.0, lam2=v))]
+
+
+@pytest.mark.parametrize("bad,exc,shown", BAD_VALUES, ids=[repr(b[0]) for b in BAD_VALUES])
+@pytest.mark.parametrize("name,make", _constructors(), ids=["Gaussian", "Laplace", "Gaussian-kw", "EN-lam1", "EN-lam2"])
+def test_bad_strength_is_rejected_with_its_name_and_value(name, make, bad, exc, shown):
+    with pytest.raises(exc) as info:
+        make(bad)
+    msg = str(info.value)
+    assert re.search(rf"\b{name}\b", msg), msg
+    assert shown in msg, msg
+
+
+@pytest.mark.parametrize("cls", [Gaussian, Laplace])
+def test_zero_is_not_a_proper_prior(cls):
+    with pytest.raises(ValueError) as info:
+        cls(0.0)
+    msg = str(info.value)
+    assert re.search(r"\blam\b", msg) and "0.0" in msg and "Flat" in msg
+
+
+def test_elasticnet_needs_one_positive_strength():
+    with pytest.raises(ValueError) as info:
+        ElasticNet(0.0, 0.0)
+    msg = str(info.value)
+    assert "lam1" in msg and "lam2" in msg and "0.0" in msg
+    # one zero is fine
+    assert ElasticNet(0.0, 1.0).lam1 == 0.0
+    assert ElasticNet(1.0, 0.0).lam2 == 0.0
+
+
+def test_prior_base_is_abstract():
+    with pytest.raises(NotImplementedError):
+        Prior().penalty(np.zeros(2))
