@@ -4,7 +4,10 @@ Penalties are priors (λ is a precision), the MAP is the posterior's mode found
 by our own gradient-descent core, and the full posterior is sampled with PyMC.
 """
 
+from . import datasets
+from .compare import compare, hdi
 from .estimators import LinearRegression, LogisticRegression
+from .io import load_results, save_results
 from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
 from .separation import SeparationError, detect_separation
 from .solvers import ConvergenceWarning, DivergenceError, MapResult
@@ -14,5 +17,6 @@ __all__ = [
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet",
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",
+    "compare", "hdi", "save_results", "load_results", "datasets",
 ]
 __version__ = "0.1.0"

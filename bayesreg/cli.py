@@ -154,8 +154,8 @@ def cmd_fit(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from . import compare as compare_mod
     from . import io, plots
+    from .compare import compare as compare_table
     import matplotlib
 
     matplotlib.use("Agg")
@@ -176,7 +176,8 @@ def cmd_compare(args) -> int:
     for w in caught_post:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")
-    table = compare_mod.compare(est, post, true_coef=data.coef, true_intercept=data.intercept)
+    table = compare_table(est, post, true_coef=data.coef, true_intercept=data.intercept)
+    table["map"] = table["map"] + 0.0  # print -0.0 as 0
     with pd.option_context("display.max_rows", 200, "display.width", 200, "display.float_format", "{:.4g}".format):
         print(table.to_string())
     zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []

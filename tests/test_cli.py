@@ -72,3 +72,25 @@ def test_demo_lists_and_runs_an_example(tmp_path, capsys):
     assert code == 0 and (tmp_path / "01_penalty_derivatives.png").is_file()
     code, _, err = _run(capsys, ["demo", "nonexistent"])
     assert code == 2 and "nonexistent" in err
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_compare_writes_table_figures_and_results(tmp_path, capsys):
+    from bayesreg import load_results
+    import bayesreg as br
+
+    code, out, _ = _run(capsys, ["compare", "--draws", "150", "--tune", "150", "--chains", "2",
+                                 "--out", str(tmp_path)])
+    assert code == 0
+    for name in ["forest.png", "densities.png", "cost_history.png", "comparison.csv", "results.nc"]:
+        assert (tmp_path / name).stat().st_size > 1000, name
+    table = pd.read_csv(tmp_path / "comparison.csv", index_col=0)
+    data = datasets.make_lecture_wide(seed=0)
+    ref = br.LogisticRegression(prior=br.Laplace(2.0)).fit(data.X, data.y)  # an independent fit of the same MAP
+    np.testing.assert_allclose(table.loc[[f"x{j}" for j in range(50)], "map"], ref.coef_, atol=1e-6)
+    zeros = table["map_is_zero"].astype(bool)
+    assert zeros.sum() == np.sum(ref.coef_ == 0) > 20
+    assert (table.loc[zeros, "p_near_zero"] < 1).all() and (table.loc[zeros, "mean"] != 0).all()
+    saved = load_results(tmp_path / "results.nc")
+    np.testing.assert_allclose(saved.map.coef, ref.coef_, atol=1e-6)
+    assert saved.prior == br.Laplace(2.0)
