@@ -106,3 +106,22 @@ def test_03_lecture_loop_hovers_fista_is_exact_posterior_is_not_zero(tmp_path, c
     zero = t["map_is_zero"].astype(bool)
     assert zero.sum() == r2["fista_zeros"]
     assert (t.loc[zero, "mean"] != 0).all() and (t.loc[zero, "p_near_zero"] < 1).all()
+
+
+def test_06_breast_cancer_map_vs_posterior(tmp_path, capsys):
+    r = _run("06_map_vs_posterior", tmp_path, capsys)
+    t = r["table"]
+    assert {"NUTS", "Laplace"} <= set(t.columns.get_level_values(0))
+    zero = t["map_is_zero"].astype(bool)
+    assert 5 < zero.sum() < 30
+    # the MAP is the L1 fit an independent solver finds (C = 1/λ)
+    from sklearn.linear_model import LogisticRegression as Sk
+    from bayesreg.datasets import load_breast_cancer
+    d = load_breast_cancer()
+    sk = Sk(C=1.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10, max_iter=10000,
+            random_state=0).fit(d.X, d.y)
+    np.testing.assert_allclose(t["map"].values[:-1], sk.coef_.ravel(), atol=5e-3)
+    # NUTS: posterior mass near zero is partial where the MAP is exactly zero; Laplace: a point mass there
+    assert (t.loc[zero, ("NUTS", "p_near_zero")] < 1).all()
+    assert (t.loc[zero, ("Laplace", "sd")] == 0).all()
+    assert r["k_hat"] > 0.7  # the approximation is flagged on this collinear problem
