@@ -28,13 +28,45 @@ from .result import History, MapResult, finish
 __all__ = ["newton"]
 
 
-def _lasso_quadratic(H, g, x, l1, *, max_sweeps=200, tol=1e-12):
-    """Coordinate descent on g·d + ½dᵀHd + Σ l1_j|x_j + d_j|; returns d."""
+def _active_set_solution(H, g, x, l1, z):
+    """Exact minimizer of the L1 quadratic model if z's sign pattern is the right one, else None.
+
+    With the signs s of z fixed on its support S (zeros elsewhere), the model is
+    a plain quadratic whose minimizer solves H_SS z_S = (Hx)_S − g_S − λ1_S s_S.
+    It is the answer when it keeps those signs and the zeros satisfy the KKT
+    condition |g_j + (H(z − x))_j| ≤ λ1_j.
+    """
+    support = np.flatnonzero(z)
+    s = np.sign(z[support])
+    cand = np.zeros_like(z)
+    if support.size:
+        rhs = (H[support] @ x) - g[support] - l1[support] * s
+        try:
+            cand[support] = linalg.solve(H[np.ix_(support, support)], rhs, assume_a="pos")
+        except (linalg.LinAlgError, ValueError):
+            return None
+        if np.any(np.sign(cand[support]) != s):
+            return None
+    grad = g + H @ (cand - x)
+    off = np.ones(z.size, dtype=bool)
+    off[support] = False
+    if np.any(np.abs(grad[off]) > l1[off] * (1 + 1e-12) + 1e-14):
+        return None
+    return cand
+
+
+def _lasso_quadratic(H, g, x, l1, *, max_sweeps=200, tol=1e-12, check_every=3):
+    """Minimize g·d + ½dᵀHd + Σ l1_j|x_j + d_j| over d; returns d.
+
+    Cyclic coordinate descent (soft-thresholding, so zeros are exact) finds the
+    sign pattern; every few sweeps the active-set solve finishes the job exactly,
+    which matters on ill-conditioned H where coordinate descent alone crawls.
+    """
     z = x.copy()
     Hd = np.zeros_like(x)
     diag = np.diag(H).copy()
     scale = np.abs(x).max(initial=0.0) + 1.0
-    for _ in range(max_sweeps):
+    for sweep in range(1, max_sweeps + 1):
         biggest = 0.0
         for j in range(len(x)):
             a = diag[j]
@@ -49,11 +81,26 @@ def _lasso_quadratic(H, g, x, l1, *, max_sweeps=200, tol=1e-12):
                 biggest = max(biggest, abs(delta))
         if biggest <= tol * scale:
             break
+        if sweep % check_every == 0:
+            exact = _active_set_solution(H, g, x, l1, z)
+            if exact is not None:
+                return exact - x
     return z - x
 
 
 def newton(model, theta0, *, tol: float = 1e-6, max_iter: int = 100) -> MapResult:
     """Proximal Newton with Armijo backtracking."""
+    # Small Gram matrices are slower with several BLAS threads than with one
+    # (thread start-up and spinning dominate; 0.05 ms vs up to 50 ms on a busy 2-core machine).
+    if model.n_samples * model.n_params**2 < 5e7:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"):
+            return _newton(model, theta0, tol=tol, max_iter=max_iter)
+    return _newton(model, theta0, tol=tol, max_iter=max_iter)
+
+
+def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
     x = np.array(theta0, dtype=float, copy=True)
     l1 = model.l1_weights()
     curv = model.prior_curvature()
