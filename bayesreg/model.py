@@ -168,23 +168,45 @@ class Model:
             d = np.append(d, 0.0 if self.centered else self.intercept_prior.l1())
         return d
 
-    def gram(self, weights: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
-        """AᵀWA restricted to the parameters in ``index`` (all by default)."""
-        n, d = self.n_samples, self.n_features
+    def gram(self, weights: np.ndarray, index: np.ndarray | None = None, block_rows: int = 4096) -> np.ndarray:
+        """AᵀWA restricted to the parameters in ``index`` (all by default).
+
+        Built from XᵀWX in row blocks (no copy of X), with the centring and the
+        intercept column added as rank-one corrections:
+        (X − 1x̄ᵀ)ᵀW(X − 1x̄ᵀ) = XᵀWX − x̄sᵀ − sx̄ᵀ + (Σw)x̄x̄ᵀ,  s = XᵀW1.
+        """
+        d = self.n_features
         cols = np.arange(self.n_params) if index is None else np.asarray(index, dtype=int).reshape(-1)
         if cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
             raise IndexError(f"index must hold parameter positions in [0, {self.n_params}), got {cols.tolist()}")
         is_w = cols < d
-        if is_w.all():
-            A = self.X[:, cols] if index is not None else self.X
-            if self.centered:
-                A = A - self.x_mean[cols]
-        else:  # the intercept column (ones) sits where ``index`` puts it
-            A = np.ones((n, cols.size))
-            A[:, is_w] = self.X[:, cols[is_w]]
-            if self.centered:
-                A[:, is_w] -= self.x_mean[cols[is_w]]
-        return A.T @ (A * weights[:, None])
+        wc = cols[is_w]
+        weights = np.asarray(weights, dtype=float)
+        G = np.zeros((wc.size, wc.size))
+        s = np.zeros(wc.size)
+        all_columns = index is None or (wc.size == d and np.array_equal(wc, np.arange(d)))
+        for start in range(0, self.n_samples, block_rows):
+            Xb = self.X[start:start + block_rows]
+            if not all_columns:
+                Xb = Xb[:, wc]
+            wb = weights[start:start + block_rows]
+            WXb = Xb * wb[:, None]
+            G += Xb.T @ WXb
+            s += WXb.sum(axis=0)
+        total = float(weights.sum())
+        if self.centered:
+            m = self.x_mean[wc]
+            G += total * np.outer(m, m) - np.outer(m, s) - np.outer(s, m)
+            s = s - total * m  # column sums of W(X − 1x̄ᵀ)
+        out = np.empty((cols.size, cols.size))
+        iw = np.flatnonzero(is_w)
+        out[np.ix_(iw, iw)] = G
+        ib = np.flatnonzero(~is_w)
+        if ib.size:  # the intercept column of ones, where ``index`` puts it
+            out[np.ix_(ib, iw)] = s
+            out[np.ix_(iw, ib)] = s[:, None]
+            out[np.ix_(ib, ib)] = total
+        return out
 
     def hessian(self, theta: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
         """Hessian of U's smooth part at θ (data curvature + smooth prior curvature)."""
