@@ -280,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--out", default="out", help="output folder (default ./out)")
     cmp_.set_defaults(func=cmd_compare)
 
+    from .cli_sweep import add_sweep_parser
+
+    add_sweep_parser(sub)
+
     demo = sub.add_parser("demo", help="list the teaching examples, or run one")
     demo.add_argument("name", nargs="?", help="example name or number prefix, e.g. 01 or penalty_derivatives")
     demo.add_argument("--quick", action="store_true", help="tiny settings")
@@ -291,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "prior", None) in ("laplace", "elasticnet") and args.lam is None and args.data is None:
+    if args.command in ("fit", "compare") and args.prior in ("laplace", "elasticnet") and args.lam is None \
+            and args.data is None:
         args.lam = 2.0  # the lecture's λ = 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:

@@ -332,3 +332,103 @@ def load_results(path) -> Results:
     if "comparison" in tree.children:
         out.comparison = _load_comparison(tree["comparison"])
     return out
+
+
+# -- λ sweeps ------------------------------------------------------------------------------
+#
+#     /          attrs: format = "bayesreg-sweep", format_version, bayesreg_version, contents, settings (JSON)
+#     /sweep     the Dataset of bayesreg.sensitivity.sweep (lam, feature)
+#     /choice    optional: the Dataset of bayesreg.sensitivity.choose_lambda (lam, fold, sample)
+
+SWEEP_FORMAT = "bayesreg-sweep"
+SWEEP_FORMAT_VERSION = 1
+
+
+@dataclass
+class SweepResults:
+    """What :func:`load_sweep` returns."""
+
+    sweep: Any = None                      # xarray.Dataset (lam, feature)
+    choice: Any = None                     # xarray.Dataset from choose_lambda, or None
+    settings: dict = field(default_factory=dict)
+
+
+def _atomic_write_tree(root, p: Path) -> None:
+    directory = p.absolute().parent
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        root.to_netcdf(tmp, engine="h5netcdf")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        mode = (os.stat(p).st_mode & 0o777) if p.exists() else (0o666 & ~_umask())
+        os.chmod(tmp, mode)
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _sweep_node(ds, what: str):
+    import xarray as xr
+
+    if not isinstance(ds, xr.Dataset) or "lam" not in ds.dims:
+        raise ValueError(f"{what} must be an xarray.Dataset with a 'lam' dimension, got {type(ds).__name__}")
+    bad = [k for k, v in ds.attrs.items() if not isinstance(v, (str, int, float, np.number))
+           or isinstance(v, (bool, np.bool_))]
+    if bad:
+        raise TypeError(f"{what}.attrs {bad} must be strings or numbers to be written to netCDF")
+    return xr.DataTree(dataset=ds)
+
+
+def save_sweep(path, sweep, *, choice=None, settings: dict | None = None) -> Path:
+    """Write a λ sweep (and optionally the choice of λ) to one netCDF file, atomically.
+
+    ``sweep`` is the Dataset of :func:`bayesreg.sensitivity.sweep`; ``choice``
+    that of :func:`bayesreg.sensitivity.choose_lambda`; ``settings`` anything
+    JSON-serializable.  Read it back with :func:`load_sweep`.  Returns the path.
+    """
+    import xarray as xr
+
+    from . import __version__
+
+    p = _check_path(path, for_writing=True)
+    if settings is not None and (not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings)):
+        raise ValueError(f"settings must be a dict with string keys, got {settings!r}")
+    contents = ["sweep"] + (["choice"] if choice is not None else [])
+    root = xr.DataTree(dataset=xr.Dataset(attrs={
+        "format": SWEEP_FORMAT, "format_version": SWEEP_FORMAT_VERSION, "bayesreg_version": __version__,
+        "contents": _dumps(contents, "contents"), "settings": _dumps(settings or {}, "settings")}))
+    root["sweep"] = _sweep_node(sweep, "sweep")
+    if choice is not None:
+        root["choice"] = _sweep_node(choice, "choice")
+    _atomic_write_tree(root, p)
+    return p
+
+
+def load_sweep(path) -> SweepResults:
+    """Read a file written by :func:`save_sweep` (in memory; the file is closed on return)."""
+    import xarray as xr
+
+    p = _check_path(path, for_writing=False)
+    try:
+        with xr.open_datatree(p, engine="h5netcdf") as opened:
+            tree = opened.load()
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{str(p)!r} is not a sweep file written by save_sweep (cannot read it as netCDF: "
+                         f"{err})") from err
+    if tree.attrs.get("format") != SWEEP_FORMAT:
+        raise ValueError(f"{str(p)!r} is a netCDF file but not a bayesreg sweep file "
+                         f"(format attr {tree.attrs.get('format')!r}, expected {SWEEP_FORMAT!r})")
+    version = int(_scalar(tree.attrs.get("format_version", 0)))
+    if version > SWEEP_FORMAT_VERSION:
+        raise ValueError(f"{str(p)!r} has format_version {version}; this bayesreg reads up to {SWEEP_FORMAT_VERSION}")
+    out = SweepResults(settings=json.loads(tree.attrs.get("settings", "{}")))
+    out.sweep = tree["sweep"].to_dataset()
+    if "choice" in tree.children:
+        out.choice = tree["choice"].to_dataset()
+    return out
+
+
+__all__ += ["save_sweep", "load_sweep", "SweepResults", "SWEEP_FORMAT", "SWEEP_FORMAT_VERSION"]

@@ -1,0 +1,238 @@
+"""``bayesreg sweep``: λ paths (MAP and posterior), the choice of λ, figures and a results file.
+
+    bayesreg sweep [DATA.csv --target COL] --prior laplace --lams 0.01:100:20 [--posterior]
+                   [--scheduler local|ADDRESS] [--out DIR]
+
+Without data it runs on the lecture's wide data set (N = D = 50).  It prints
+the λ table (λ next to the prior sd 1/√λ or scale 1/λ it stands for), the λ
+chosen by cross-validation, empirical Bayes and full Bayes, and writes
+``coef_path.png``, ``zero_pattern.png``, ``lambda_choice.png`` and
+``sweep.nc`` (read it with :func:`bayesreg.io.load_sweep`) to ``--out``.
+
+Wiring (in cli.py's ``build_parser``)::
+
+    from .cli_sweep import add_sweep_parser
+    add_sweep_parser(sub)          # sets func=cmd_sweep
+
+Like cli.py, this module prints; errors are :class:`bayesreg.cli.CLIError` (one line, status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .cli import CLIError, _estimator, _load_data, _positive_float
+from .priors import ElasticNet, Gaussian, Laplace
+from .solvers import SOLVERS
+
+__all__ = ["add_sweep_parser", "cmd_sweep", "parse_lams"]
+
+
+def parse_lams(text: str) -> np.ndarray:
+    """``START:STOP:NUM`` → NUM λ values spaced evenly in log λ from START to STOP (both > 0)."""
+    parts = str(text).split(":")
+    if len(parts) != 3:
+        raise CLIError(f"--lams must be START:STOP:NUM (e.g. 0.01:100:20), got {text!r}")
+    try:
+        start, stop = float(parts[0]), float(parts[1])
+        num = int(parts[2])
+    except ValueError:
+        raise CLIError(f"--lams must be START:STOP:NUM with numbers START, STOP > 0 and an integer NUM, "
+                       f"got {text!r}") from None
+    if not (math.isfinite(start) and math.isfinite(stop)) or start <= 0 or stop <= 0:
+        raise CLIError(f"--lams: START and STOP must be finite and > 0 (λ is a precision), got {text!r}")
+    if num < 1 or (num > 1 and start == stop):
+        raise CLIError(f"--lams: NUM must be >= 1, and START != STOP when NUM > 1, got {text!r}")
+    if num > 10_000:
+        raise CLIError(f"--lams: NUM must be <= 10000, got {num}")
+    return np.geomspace(start, stop, num)
+
+
+def _prior(args):
+    if args.prior == "gaussian":
+        return Gaussian(1.0)
+    if args.prior == "laplace":
+        return Laplace(1.0)
+    return ElasticNet(1.0, args.l2_ratio)
+
+
+def _progress_printer(label: str):
+    """A progress callable writing 'label: done/total' to stderr (in place on a terminal)."""
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            print(f"\r{label}: {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+        elif done == total:
+            print(f"{label}: {done}/{total} done", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def _fmt(x) -> str:
+    x = float(x)
+    return "nan" if not math.isfinite(x) else f"{x:.4g}"
+
+
+def _print_table(ds, choice) -> None:
+    scale_name = str(ds.attrs["scale_name"])
+    post = "mean" in ds
+    header = f"{'λ':>10} {scale_name:>16} {'MAP ≠ 0':>8} {'CV loss':>9} {'± se':>7} {'log evid.':>10}"
+    if post:
+        header += f" {'P(near 0)>½':>11} {'max R̂':>7} {'div.':>5}"
+    print(header)
+    ev = choice["log_evidence"].values if choice is not None else np.full(ds.sizes["lam"], np.nan)
+    for i, lam in enumerate(ds["lam"].values):
+        nz = int(np.sum(ds["map_coef"].values[i] != 0.0))
+        cv = choice["cv_loss"].values[i] if choice is not None else math.nan
+        se = choice["cv_se"].values[i] if choice is not None else math.nan
+        line = (f"{lam:>10.4g} {ds['prior_scale'].values[i]:>16.4g} {nz:>8d} {_fmt(cv):>9} {_fmt(se):>7} "
+                f"{_fmt(ev[i]):>10}")
+        if post:
+            if bool(ds["failed"].values[i]):
+                line += f" {'FAILED':>11}"
+            else:
+                near = int(np.sum(ds["p_near_zero"].values[i] > 0.5))
+                rhat = np.nanmax(ds["r_hat"].values[i]) if np.isfinite(ds["r_hat"].values[i]).any() else math.nan
+                line += f" {near:>11d} {_fmt(rhat):>7} {int(ds['divergences'].values[i]):>5d}"
+        print(line)
+
+
+def _print_choice(choice) -> None:
+    a = choice.attrs
+    power, scale_name = float(a["scale_power"]), str(a["scale_name"])
+
+    def line(label, lam, extra=""):
+        lam = float(lam)
+        if not math.isfinite(lam):
+            print(f"  {label:<34} not available{extra}")
+        else:
+            print(f"  {label:<34} λ = {lam:<10.4g} ({scale_name} = {lam ** -power:.4g}){extra}")
+
+    print("chosen λ:")
+    line("cross-validation, minimum", a["lam_min"])
+    line("cross-validation, one-SE rule", a["lam_1se"])
+    line("empirical Bayes (max evidence)", a["lam_eb"],
+         "" if math.isfinite(float(a["lam_eb"])) else f": {a.get('eb_note', '')}")
+    if int(a.get("full_bayes", 0)):
+        line("full Bayes, posterior median", a["lam_fb_median"],
+             f"; {float(a['fb_prob']):.0%} HDI [{float(a['lam_fb_hdi_low']):.4g}, {float(a['lam_fb_hdi_high']):.4g}]"
+             f" under {a['hyperprior']}")
+    else:
+        print(f"  {'full Bayes':<34} not run (--no-full-bayes)")
+
+
+def cmd_sweep(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from . import io, plots
+    from .sensitivity import SweepFailure, choose_lambda, sweep
+
+    for name in ("draws", "chains", "cv_folds"):
+        if getattr(args, name) < (2 if name == "cv_folds" else 1):
+            raise CLIError(f"--{name.replace('_', '-')} must be >= {2 if name == 'cv_folds' else 1}, "
+                           f"got {getattr(args, name)}")
+    if args.tune < 0:
+        raise CLIError(f"--tune must be >= 0, got {args.tune}")
+    if args.scheduler is not None and not args.posterior:
+        raise CLIError("--scheduler only applies to posterior sweeps: add --posterior")
+    lams = parse_lams(args.lams)
+    data = _load_data(args)
+    try:
+        est = _estimator(args, _prior(args))
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"--l2-ratio: {exc}") from None
+    X = pd.DataFrame(data.X, columns=data.feature_names)
+    out = Path(args.out)
+
+    print(f"data: {data.description}")
+    if data.scale is not None:
+        print("features standardized: λ is a precision on the standardized scale")
+    what = "MAP and posterior" if args.posterior else "MAP"
+    where = "" if not args.posterior else (f" on dask ({args.scheduler})" if args.scheduler else " in this process")
+    print(f"sweeping λ over {len(lams)} values from {lams.min():.4g} to {lams.max():.4g} ({what}{where})", flush=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ds = sweep(est, X, data.y, lams, posterior=args.posterior, draws=args.draws, tune=args.tune,
+                       chains=args.chains, random_seed=args.seed, client=args.scheduler,
+                       progress=_progress_printer("posterior runs" if args.posterior else "MAP fits"))
+            choice = choose_lambda(est, X, data.y, lams, n_folds=args.cv_folds, full_bayes=not args.no_full_bayes,
+                                   hyper_a=args.hyper_a, hyper_b=args.hyper_b, draws=args.draws, tune=args.tune,
+                                   chains=args.chains, random_seed=args.seed)
+        except (ValueError, TypeError, SweepFailure) as exc:
+            raise CLIError(str(exc)) from None
+        except (OSError, TimeoutError) as exc:
+            raise CLIError(f"--scheduler {args.scheduler}: cannot use the Dask scheduler: {exc}") from None
+    print(f"prior: {ds.attrs['prior_kind']}, λ = {ds.attrs['lam_meaning']}")
+    if args.posterior:
+        print(f"posterior: {ds.attrs['chains']} chains × {ds.attrs['draws']} draws per λ, "
+              f"seed {ds.attrs['random_seed']}"
+              f", {ds.attrs['scheduler']}; model compiled {ds.attrs['n_compilations']} time(s)"
+              f"; P(near 0) uses eps = {float(ds.attrs['eps']):.3g}")
+    _print_table(ds, choice)
+    _print_choice(choice)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"warning: {w.message}")
+
+    out.mkdir(parents=True, exist_ok=True)
+    figs = {"coef_path.png": plots.plot_coef_path(ds).figure,
+            "zero_pattern.png": plots.plot_zero_pattern(ds)[0].figure,
+            "lambda_choice.png": plots.plot_lambda_choice(choice)[0].figure}
+    for name, fig in figs.items():
+        fig.savefig(out / name, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+    io.save_sweep(out / "sweep.nc", ds, choice=choice,
+                  settings={"command": "sweep", "data": data.description, "prior": args.prior, "lams": args.lams,
+                            "posterior": bool(args.posterior), "draws": args.draws, "tune": args.tune,
+                            "chains": args.chains, "seed": args.seed, "scheduler": args.scheduler,
+                            "standardized": data.scale is not None})
+    print(f"\nwrote {', '.join(figs)} and sweep.nc to {out}/")
+    return 0
+
+
+def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``sweep`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
+    p = subparsers.add_parser("sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("data", nargs="?", help="CSV file (default: the lecture's wide data set)")
+    p.add_argument("--target", help="column of DATA.csv to predict")
+    p.add_argument("--prior", choices=("gaussian", "laplace", "elasticnet"), default="laplace",
+                   help="prior on the weights (default laplace); λ is swept")
+    p.add_argument("--l2-ratio", type=_positive_float, default=1.0,
+                   help="elasticnet: λ2/λ1, kept fixed along the sweep (default 1)")
+    p.add_argument("--lams", default="0.01:100:20",
+                   help="START:STOP:NUM, NUM values evenly spaced in log λ (default 0.01:100:20)")
+    p.add_argument("--posterior", action="store_true", help="also sample the posterior at every λ (nutpie)")
+    p.add_argument("--scheduler", default=None,
+                   help="run the posterior runs on Dask: 'local' (2 local worker processes) or a scheduler "
+                        "address such as tcp://host:8786 (default: in this process)")
+    p.add_argument("--draws", type=int, default=1000, help="draws per chain per λ (default 1000)")
+    p.add_argument("--tune", type=int, default=1000, help="tuning steps per chain per λ (default 1000)")
+    p.add_argument("--chains", type=int, default=2, help="chains per λ (default 2)")
+    p.add_argument("--cv-folds", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument("--no-full-bayes", action="store_true", help="skip the Gamma-hyperprior posterior of λ")
+    p.add_argument("--hyper-a", type=_positive_float, default=1.0, help="Gamma hyperprior shape (default 1)")
+    p.add_argument("--hyper-b", type=_positive_float, default=0.1, help="Gamma hyperprior rate (default 0.1)")
+    p.add_argument("--likelihood", choices=("logistic", "linear"), default="logistic")
+    p.add_argument("--noise-sd", type=_positive_float, default=1.0, help="σ of the linear model")
+    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
+    p.add_argument("--tol", type=_positive_float, default=1e-6)
+    p.add_argument("--max-iter", type=int, default=None)
+    p.add_argument("--no-intercept", action="store_true")
+    p.add_argument("--standardize", action="store_true", help="standardize features (λ then acts on that scale)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the generated data, CV folds' sampler and NUTS")
+    p.add_argument("--out", default="out/sweep", help="output folder (default ./out/sweep)")
+    p.set_defaults(func=cmd_sweep)
+    return p

@@ -1,0 +1,173 @@
+"""Figures of λ sweeps, sensitivity and the choice of λ: they draw exactly the numbers they are given.
+
+The inputs are built by hand (no sampling), in the layout of bayesreg.sensitivity's results.
+"""
+
+import math
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bayesreg import plots  # noqa: E402
+
+LAMS = np.array([8.0, 0.5, 2.0, 32.0])   # not sorted: the plots sort by λ
+FEATS = ["a", "b", "c"]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _sweep(kind="Laplace", posterior=True):
+    rng = np.random.default_rng(0)
+    map_coef = np.array([[0.9, 0.0, 0.0], [1.5, -0.8, 0.3], [1.2, -0.4, 0.0], [0.0, 0.0, 0.0]])
+    ds = xr.Dataset({"map_coef": (("lam", "feature"), map_coef)}, coords={"lam": LAMS, "feature": FEATS},
+                    attrs={"prior_kind": kind, "scale_power": 1.0 if kind == "Laplace" else 0.5,
+                           "scale_name": "prior scale 1/λ" if kind == "Laplace" else "prior sd 1/√λ"})
+    if posterior:
+        mean = map_coef + 0.05 * rng.normal(size=map_coef.shape)
+        ds["mean"] = (("lam", "feature"), mean)
+        ds["hdi_low"] = ds["mean"] - 0.3
+        ds["hdi_high"] = ds["mean"] + 0.4
+        ds["p_near_zero"] = (("lam", "feature"), rng.uniform(size=map_coef.shape))
+        ds.attrs.update({"prob": 0.94, "eps": 0.05})
+    return ds
+
+
+def _lines(ax, gid):
+    return [line for line in ax.get_lines() if line.get_gid() == gid]
+
+
+def _scale_axis(ax):
+    found = [c for c in ax.child_axes if c.get_gid() == "prior_scale_axis"]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_coef_path_draws_map_and_posterior_per_feature():
+    ds = _sweep()
+    ax = plots.plot_coef_path(ds)
+    order = np.argsort(LAMS)
+    maps, means = _lines(ax, "map_path"), _lines(ax, "mean_path")
+    assert len(maps) == len(means) == 3
+    for line, name in zip(maps, [l.get_label() for l in maps]):
+        np.testing.assert_array_equal(line.get_xdata(), LAMS[order])
+        np.testing.assert_array_equal(line.get_ydata(), ds["map_coef"].sel(feature=name).values[order])
+    bands = [c for c in ax.collections if c.get_gid() == "hdi_band"]
+    assert len(bands) == 3
+    # band of the first feature drawn spans [hdi_low, hdi_high]
+    name = maps[0].get_label()
+    verts = bands[0].get_paths()[0].vertices
+    ys = verts[:, 1]
+    assert ys.min() == pytest.approx(ds["hdi_low"].sel(feature=name).min())
+    assert ys.max() == pytest.approx(ds["hdi_high"].sel(feature=name).max())
+    assert ax.get_xscale() == "log"
+
+
+@pytest.mark.parametrize("kind, power", [("Laplace", 1.0), ("Gaussian", 0.5)])
+def test_top_axis_reads_prior_scale(kind, power):
+    ax = plots.plot_coef_path(_sweep(kind))
+    top = _scale_axis(ax)
+    assert top.get_xlabel() == ("prior scale 1/λ" if kind == "Laplace" else "prior sd 1/√λ")
+    ax.figure.canvas.draw()
+    for lam in (0.5, 2.0, 8.0):
+        scale = lam ** -power                            # 1/λ or 1/√λ
+        x_top = top.transData.transform((scale, 0.0))[0]
+        x_lam = ax.transData.transform((lam, 0.0))[0]
+        assert x_top == pytest.approx(x_lam, abs=1e-6)
+
+
+def test_coef_path_on_a_map_only_sweep_and_feature_choice():
+    ds = _sweep(posterior=False)
+    ax = plots.plot_coef_path(ds, max_features=2)
+    assert [l.get_label() for l in _lines(ax, "map_path")] == ["a", "b"]   # the two largest |MAP|
+    assert not _lines(ax, "mean_path")
+    ax = plots.plot_coef_path(ds, features=["c"])
+    assert [l.get_label() for l in _lines(ax, "map_path")] == ["c"]
+    with pytest.raises(ValueError, match="unknown"):
+        plots.plot_coef_path(ds, features=["zz"])
+    with pytest.raises(ValueError, match="sweep"):
+        plots.plot_coef_path(xr.Dataset())
+
+
+def test_zero_pattern_shows_p_near_zero_next_to_exact_zeros():
+    ds = _sweep()
+    left, right = plots.plot_zero_pattern(ds)
+    order = np.argsort(LAMS)
+    pz = [c for c in left.collections if c.get_gid() == "p_near_zero"][0]
+    zero = [c for c in right.collections if c.get_gid() == "map_zero"][0]
+    np.testing.assert_allclose(np.asarray(pz.get_array()).reshape(3, 4), ds["p_near_zero"].values[order].T)
+    np.testing.assert_array_equal(np.asarray(zero.get_array()).reshape(3, 4),
+                                  (ds["map_coef"].values[order].T == 0).astype(float))
+    assert "0.05" in left.get_title()
+    assert [t.get_text() for t in left.get_yticklabels()] == FEATS
+
+
+def test_zero_pattern_without_posterior_says_so():
+    left, right = plots.plot_zero_pattern(_sweep(posterior=False))
+    assert any(t.get_gid() == "no_posterior" for t in left.texts)
+    assert [c for c in right.collections if c.get_gid() == "map_zero"]
+
+
+def _choice(eb=True, fb=True):
+    lams = np.geomspace(0.1, 100, 7)
+    ds = xr.Dataset({"cv_loss": ("lam", (np.log(lams) - 1.0) ** 2 / 10 + 0.5), "cv_se": ("lam", np.full(7, 0.02)),
+                     "log_evidence": ("lam", -(np.log(lams) - 0.5) ** 2 if eb else np.full(7, np.nan))},
+                    coords={"lam": lams},
+                    attrs={"lam_min": 2.15, "lam_1se": 10.0, "lam_eb": 1.6 if eb else math.nan, "n_folds": 5,
+                           "scale_power": 0.5, "scale_name": "prior sd 1/√λ", "eb_note": "needs a Gaussian prior",
+                           "lam_fb_median": 3.0 if fb else math.nan, "lam_fb_hdi_low": 0.8 if fb else math.nan,
+                           "lam_fb_hdi_high": 9.0 if fb else math.nan, "fb_prob": 0.94,
+                           "hyperprior": "λ ~ Gamma(shape 1, rate 0.1)", "full_bayes": int(fb)})
+    if fb:
+        ds["lam_draws"] = ("sample", np.random.default_rng(1).lognormal(np.log(3.0), 0.6, size=500))
+    return ds
+
+
+def test_lambda_choice_marks_every_chosen_lambda_on_both_panels():
+    top, bottom = plots.plot_lambda_choice(_choice())
+    for key, value in [("lam_min", 2.15), ("lam_1se", 10.0), ("lam_eb", 1.6), ("lam_fb_median", 3.0)]:
+        for axis in (top, bottom):
+            lines = _lines(axis, key)
+            assert len(lines) == 1 and lines[0].get_xdata()[0] == value
+    legend = [t.get_text() for t in top.get_legend().get_texts()]
+    assert "λ_min (CV) = 2.15" in legend and "λ_FB (posterior median) = 3" in legend
+    # the evidence is on a twin axis, the draws are a histogram over log-spaced bins
+    assert any(_lines(a, "log_evidence") for a in top.figure.axes)
+    patches = [p for p in bottom.patches if p.get_gid() == "lam_draws"]
+    assert len(patches) == 40 and sum(p.get_height() for p in patches) == pytest.approx(1.0)
+    _scale_axis(top)
+
+
+def test_lambda_choice_without_evidence_or_full_bayes():
+    top, bottom = plots.plot_lambda_choice(_choice(eb=False, fb=False))
+    assert not _lines(top, "lam_eb") and not _lines(top, "lam_fb_median")
+    assert any(t.get_gid() == "eb_note" for t in top.texts)
+    assert any(t.get_gid() == "no_full_bayes" for t in bottom.texts)
+    with pytest.raises(ValueError, match="choose_lambda"):
+        plots.plot_lambda_choice(xr.Dataset())
+
+
+def test_prior_sensitivity_plot():
+    table = pd.DataFrame({"dmean_dloglam_refit": [-0.4, 0.2], "refit_se": [0.02, 0.03],
+                          "dmean_dloglam_is": [-0.38, 0.21], "dmean_dloglam_cov": [-0.39, 0.2],
+                          "sensitive": [True, False]}, index=pd.Index(["a", "b"], name="feature"))
+    table.attrs.update({"lam": 8.0, "delta": 0.1})
+    ax = plots.plot_prior_sensitivity(table)
+    np.testing.assert_allclose(_lines(ax, "is")[0].get_xdata(), [-0.38, 0.21])
+    bars = [c for c in ax.collections if c.get_gid() == "refit"][0]
+    segs = bars.get_segments()
+    assert segs[0][0][0] == pytest.approx(-0.44) and segs[0][1][0] == pytest.approx(-0.36)
+    colors = [t.get_color() for t in ax.get_yticklabels()]
+    assert colors[0] == "crimson" and colors[1] != "crimson"
+    assert "λ = 8" in ax.get_title()
+    with pytest.raises(ValueError, match="prior_sensitivity"):
+        plots.plot_prior_sensitivity(pd.DataFrame({"x": [1]}))
