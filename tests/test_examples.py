@@ -125,3 +125,27 @@ def test_06_breast_cancer_map_vs_posterior(tmp_path, capsys):
     assert (t.loc[zero, ("NUTS", "p_near_zero")] < 1).all()
     assert (t.loc[zero, ("Laplace", "sd")] == 0).all()
     assert r["k_hat"] > 0.7  # the approximation is flagged on this collinear problem
+
+
+def test_07_sweep_sensitivity_and_choice(tmp_path, capsys):
+    r = _run("07_prior_sensitivity", tmp_path, capsys)
+    import bayesreg as br
+    from bayesreg.sensitivity import laplace_log_evidence
+    X, y, lams, path = r["X"], r["y"], r["lams"], r["path"]
+    # the MAP path at one λ equals an independent fit
+    i = 2
+    ref = br.LogisticRegression(prior=br.Gaussian(float(lams[i])), solver="newton", tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(path.map_coef.values[i], ref.coef_, atol=1e-5)
+    # a stronger prior pulls the posterior means toward 0
+    norms = np.abs(path["mean"].values).sum(axis=1)
+    assert norms[-1] < norms[0]
+    # refit and importance-reweighting derivatives agree in sign on the coefficients
+    sens = r["sensitivity"].drop(index="intercept", errors="ignore")
+    big = sens["dmean_dloglam_refit"].abs() > 0.05
+    assert (np.sign(sens.loc[big, "dmean_dloglam_refit"]) == np.sign(sens.loc[big, "dmean_dloglam_is"])).all()
+    # the empirical-Bayes λ is a maximum of the evidence, checked at neighbours
+    lam_eb = r["choice"].attrs["lam_eb"]
+    est = br.LogisticRegression(prior=br.Gaussian(1.0), solver="newton", tol=1e-10)
+    e0 = laplace_log_evidence(est, X, y, lam_eb)
+    assert e0 >= laplace_log_evidence(est, X, y, lam_eb * 1.2) and e0 >= laplace_log_evidence(est, X, y, lam_eb / 1.2)
+    assert lams[0] <= r["choice"].attrs["lam_min"] <= lams[-1]
