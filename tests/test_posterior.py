@@ -1,8 +1,9 @@
-"""The PyMC model, NUTS sampling and the Laplace approximation, checked against independent answers.
+"""The PyMC model, NUTS, laplace-is and the Laplace approximation, checked against independent answers.
 
 Independent references: the exact conjugate posterior of the linear model, dense-grid
-quadrature of a 2-weight logistic posterior, U from bayesreg.model.Model (the MAP's
-objective), PyMC's own log densities and find_MAP, and PSIS on known Gaussians.
+quadrature of 2-weight logistic posteriors (Gaussian and Laplace priors), U from
+bayesreg.model.Model (the MAP's objective), PyMC's own log densities and find_MAP,
+NUTS draws, numerical integration of the proposal densities, and PSIS on known Gaussians.
 
 Each nutpie model structure is compiled once per process (the module cache in
 bayesreg.posterior), so module-scoped fixtures share samples between tests.
@@ -94,7 +95,7 @@ def linear():
     X, y = _linear_data(40, seed=0)
     est = LinearRegression(prior=Gaussian(2.0), intercept_prior=Gaussian(0.5), noise_sd=0.7,
                            solver="newton", tol=1e-10).fit(X, y)
-    tree = sample_posterior(est, X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=11)
+    tree = sample_posterior(est, X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=11, sampler="nutpie")
     return {"X": X, "y": y, "est": est, "tree": tree}
 
 
@@ -103,7 +104,7 @@ def logistic2():
     """2 weights, no intercept, Gaussian prior, 30 observations, and its grid posterior."""
     X, y = _logistic_data(30, seed=1)
     est = LogisticRegression(prior=Gaussian(1.0), fit_intercept=False, solver="newton", tol=1e-10).fit(X, y)
-    tree = sample_posterior(est, X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=5)
+    tree = sample_posterior(est, X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=5, sampler="nutpie")
     # dense-grid quadrature of exp(−U) over the MAP ± 8 Laplace sd
     H = X.T @ (X * (lambda p: p * (1 - p))(1 / (1 + np.exp(-X @ est.coef_)))[:, None]) + np.eye(2)
     sd = np.sqrt(np.diag(np.linalg.inv(H)))
@@ -207,7 +208,7 @@ def test_nutpie_reuses_compiled_model_for_new_data_and_lambda(linear):
     X, y = _linear_data(60, seed=9)
     est = LinearRegression(prior=Gaussian(0.3), intercept_prior=Gaussian(2.0), noise_sd=1.1,
                            solver="newton", tol=1e-10).fit(X, y)
-    tree = sample_posterior(est, X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=2)
+    tree = sample_posterior(est, X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=2, sampler="nutpie")
     assert tree["posterior"].attrs["compile_time"] == 0.0
     mean, cov = _conjugate(X, y, 1.1, 0.3, 2.0)
     _agree_within_mcse(_theta_draws(tree), mean, cov)
@@ -299,12 +300,13 @@ def test_log_likelihood_of_nuts_draws_matches_pymc(logistic2):
     np.testing.assert_allclose(tree["log_prior"]["coef"].values, lp["coef"].values, atol=1e-12)
 
 
-def test_summed_log_likelihood(logistic2):
+@pytest.mark.parametrize("sampler", ["nutpie", "laplace-is"])
+def test_summed_log_likelihood(logistic2, sampler):
     tree = sample_posterior(logistic2["est"], logistic2["X"], logistic2["y"], draws=50, tune=50, chains=2,
-                            random_seed=5, pointwise_log_likelihood=False)
+                            random_seed=5, pointwise_log_likelihood=False, sampler=sampler)
     assert tree["log_likelihood"]["obs"].dims == ("chain", "draw")
     full = sample_posterior(logistic2["est"], logistic2["X"], logistic2["y"], draws=50, tune=50, chains=2,
-                            random_seed=5)
+                            random_seed=5, sampler=sampler)
     np.testing.assert_allclose(tree["log_likelihood"]["obs"].values,
                                full["log_likelihood"]["obs"].sum("obs_id").values, rtol=1e-12)
 
@@ -313,17 +315,18 @@ def test_summed_log_likelihood(logistic2):
 
 def test_same_seed_same_draws(logistic2):
     args = (logistic2["est"], logistic2["X"], logistic2["y"])
-    a = sample_posterior(*args, draws=100, tune=100, chains=2, random_seed=123)
-    b = sample_posterior(*args, draws=100, tune=100, chains=2, random_seed=123)
-    c = sample_posterior(*args, draws=100, tune=100, chains=2, random_seed=124)
+    a = sample_posterior(*args, draws=100, tune=100, chains=2, random_seed=123, sampler="nutpie")
+    b = sample_posterior(*args, draws=100, tune=100, chains=2, random_seed=123, sampler="nutpie")
+    c = sample_posterior(*args, draws=100, tune=100, chains=2, random_seed=124, sampler="nutpie")
     np.testing.assert_array_equal(a["posterior"]["coef"].values, b["posterior"]["coef"].values)
     assert not np.array_equal(a["posterior"]["coef"].values, c["posterior"]["coef"].values)
     la = laplace_approximation(*args, draws=50, random_seed=4)
     lb = laplace_approximation(*args, draws=50, random_seed=4)
     np.testing.assert_array_equal(la["posterior"]["coef"].values, lb["posterior"]["coef"].values)
     # no seed: one is drawn and recorded, and it reproduces the run
-    d = sample_posterior(*args, draws=30, tune=30, chains=2)
-    e = sample_posterior(*args, draws=30, tune=30, chains=2, random_seed=d["posterior"].attrs["random_seed"])
+    d = sample_posterior(*args, draws=30, tune=30, chains=2, sampler="nutpie")
+    e = sample_posterior(*args, draws=30, tune=30, chains=2, random_seed=d["posterior"].attrs["random_seed"],
+                         sampler="nutpie")
     np.testing.assert_array_equal(d["posterior"]["coef"].values, e["posterior"]["coef"].values)
 
 
@@ -379,7 +382,11 @@ def test_lasso_zeros_are_not_posterior_zeros():
     est = LogisticRegression(prior=Laplace(2.0)).fit(data.X, data.y)
     zero = est.coef_ == 0
     assert zero.sum() >= 25  # many MAP coefficients exactly zero
-    tree = sample_posterior(est, data.X, data.y, draws=300, tune=300, chains=2, random_seed=0)
+    tree = sample_posterior(est, data.X, data.y, draws=300, tune=300, chains=2, random_seed=0)  # sampler="auto"
+    # "auto" tried laplace-is, saw a k̂ far above 0.7, and ran NUTS instead
+    a = tree["posterior"].attrs
+    assert a["sampler"] == "nutpie" and a["sampler_requested"] == "auto"
+    assert a["auto_pareto_k"] > 0.7 and a["auto_reason"].startswith("nutpie: Pareto k̂")
     coef = tree["posterior"]["coef"].values
     assert coef.shape == (2, 300, 50)
     mean = coef.mean(axis=(0, 1))
@@ -444,7 +451,8 @@ def test_laplace_warns_when_k_hat_is_large():
 def test_one_warning_naming_the_coefficients(logistic2):
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
-        sample_posterior(logistic2["est"], logistic2["X"], logistic2["y"], draws=5, tune=5, chains=2, random_seed=0)
+        sample_posterior(logistic2["est"], logistic2["X"], logistic2["y"], draws=5, tune=5, chains=2, random_seed=0,
+                         sampler="nutpie")
     mine = [r for r in rec if issubclass(r.category, PosteriorWarning)]
     assert len(mine) == 1  # 10 draws: an ESS of 400 is impossible
     assert "coef[x0]" in str(mine[0].message) and "ESS" in str(mine[0].message)
@@ -482,5 +490,198 @@ def test_public_names():
 
     assert set(post.__all__) == {"PosteriorWarning", "build_pymc_model", "sample_posterior",
                                  "laplace_approximation"}
+    assert "laplace-is" in sample_posterior.__doc__
     assert issubclass(PosteriorWarning, UserWarning)
     assert bayesreg.LogisticRegression.sample_posterior.__doc__
+
+
+# -- 8. laplace-is: PSIS from the Laplace approximation -------------------------------------------
+
+def test_psislw_is_given_minus_log_weights():
+    """ArviZ's psislw smooths −(its input): fed −log w, its output ∝ w except in the smoothed tail."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(scale=1.3, size=5000)
+    log_w = _gauss_logpdf(x, 1.0) - _gauss_logpdf(x, 1.3)  # target N(0, 1), proposal N(0, 1.3²)
+    lw, khat = _psis_khat(log_w)
+    assert abs(np.logaddexp.reduce(lw)) < 1e-12  # normalized
+    diff = lw - log_w
+    body = log_w < np.quantile(log_w, 0.9)  # the tail PSIS smooths is the largest 3√S weights
+    assert np.ptp(diff[body]) < 1e-9
+    w = np.exp(lw)
+    assert abs(w @ x**2 - 1.0) < 0.05 and khat < 0.5  # E_p[x²] = 1, not the proposal's 1.69
+
+
+def test_two_piece_proposal_density_is_normalized_and_sampled():
+    """The zeroed-coordinate proposal: its log q against quadrature, its draws against its density."""
+    from bayesreg.posterior import _two_piece
+
+    # h = 0 and a tiny h are the asymmetric Laplace
+    a, c, h = np.array([3.0, 0.5, 2.0, 4.0]), np.array([1.0, 2.5, 2.0, 1.0]), np.array([4.0, 30.0, 0.0, 1e-12])
+    draws, log_q = _two_piece(np.random.default_rng(0), a, c, h, 40_000)
+    assert draws.shape == (40_000, 4) and np.all(draws != 0.0)
+    half = np.linspace(0.0, 80.0, 800_001)
+    per = np.empty_like(draws)
+    for j in range(4):
+        z_pos = np.trapezoid(np.exp(-a[j] * half - 0.5 * h[j] * half**2), half)
+        z_neg = np.trapezoid(np.exp(-c[j] * half - 0.5 * h[j] * half**2), half)
+        x = draws[:, j]
+        per[:, j] = np.where(x > 0, -a[j] * x, c[j] * x) - 0.5 * h[j] * x**2 - np.log(z_pos + z_neg)
+        p_pos = z_pos / (z_pos + z_neg)
+        mean = (np.trapezoid(half * np.exp(-a[j] * half - 0.5 * h[j] * half**2), half)
+                - np.trapezoid(half * np.exp(-c[j] * half - 0.5 * h[j] * half**2), half)) / (z_pos + z_neg)
+        assert abs(x.mean() - mean) < 4 * x.std() / math.sqrt(len(x))
+        assert abs((x > 0).mean() - p_pos) < 4 * math.sqrt(p_pos * (1 - p_pos) / len(x))
+    np.testing.assert_allclose(log_q, per.sum(axis=1), rtol=1e-7, atol=1e-7)
+
+
+def test_fast_log_likelihood_sums_match_rowwise():
+    from bayesreg.posterior import _loglik, _loglik_sums, _prepare
+
+    rng = np.random.default_rng(3)
+    for est, (X, y) in [(LogisticRegression(prior=Gaussian(1.0)), _logistic_data(300, seed=2, p=4)),
+                        (LinearRegression(prior=Laplace(1.0), noise_sd=0.6), _linear_data(300, seed=2))]:
+        prob = _prepare(est, X, y)  # 300 rows: 4 blocks of 64 and a remainder
+        W, B = rng.normal(size=(2100, X.shape[1])), rng.normal(size=2100)
+        W[::2] *= 30.0  # |η| up to ~100: e^−|η| underflows, the products of (1 + e^−|η|) must not
+        ref = _loglik(prob, W, B, pointwise=False)
+        np.testing.assert_allclose(_loglik_sums(prob, W, B), ref, rtol=1e-12)
+        np.testing.assert_allclose(_loglik_sums(prob, W, B, chunk_elements=100 * 300), ref, rtol=1e-12)  # 21 chunks
+
+
+def test_laplace_is_is_exact_on_the_linear_gaussian_model(linear):
+    """U is quadratic: the proposal is the posterior, every weight is equal, the draws are i.i.d. exact."""
+    mean, cov = _conjugate(linear["X"], linear["y"], 0.7, 2.0, 0.5)
+    tree = sample_posterior(linear["est"], linear["X"], linear["y"], draws=1000, chains=2, random_seed=3,
+                            sampler="laplace-is")
+    a = tree["posterior"].attrs
+    assert a["sampler"] == "laplace-is" and a["proposal"] == "gaussian"
+    assert a["pareto_k"] < 0.5 and a["n_proposals"] == 2000
+    assert a["ess_importance"] == pytest.approx(2000, rel=1e-6)
+    np.testing.assert_array_equal(tree["sample_stats"]["proposal_index"].values.ravel(), np.arange(2000))
+    _agree_within_mcse(_theta_draws(tree), mean, cov)
+
+
+def _skewed_logistic():
+    """60 rows, 2 weights, weak Gaussian(0.1) prior: the posterior mean is 0.3 sd away from the MAP."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 2))
+    y = (rng.random(60) < 1 / (1 + np.exp(-X @ [3.0, -1.5]))).astype(int)
+    est = LogisticRegression(prior=Gaussian(0.1), fit_intercept=False, solver="newton", tol=1e-10).fit(X, y)
+    H = X.T @ (X * (lambda p: p * (1 - p))(1 / (1 + np.exp(-X @ est.coef_)))[:, None]) + 0.1 * np.eye(2)
+    sd = np.sqrt(np.diag(np.linalg.inv(H)))
+    axes = [np.linspace(m - 14 * s, m + 14 * s, 500) for m, s in zip(est.coef_, sd)]
+    W = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 2)
+    eta = W @ X.T
+    U = (np.logaddexp(0.0, eta) - y * eta).sum(axis=1) + 0.05 * (W * W).sum(axis=1)
+    p = np.exp(-(U - U.min()))
+    p /= p.sum()
+    mean = p @ W
+    return X, y, est, mean, np.sqrt(p @ (W - mean) ** 2)
+
+
+def test_laplace_is_corrects_a_skewed_posterior():
+    """Against dense-grid quadrature, laplace-is beats the Laplace approximation on mean and sd."""
+    X, y, est, mean, sd = _skewed_logistic()
+    assert np.all(np.abs(est.coef_ - mean) > 0.25 * sd)  # the Laplace mean (the MAP) is visibly off
+    tree = sample_posterior(est, X, y, draws=1000, chains=4, random_seed=0, sampler="laplace-is")
+    a = tree["posterior"].attrs
+    assert a["proposal"] == "student-t" and a["pareto_k"] < 0.5 and a["ess_importance"] > 3000
+    draws = _theta_draws(tree).reshape(-1, 2)
+    err_is_mean = np.abs(draws.mean(0) - mean)
+    assert np.all(err_is_mean < 4 * sd / math.sqrt(a["ess_importance"]))
+    lap = laplace_approximation(est, X, y, draws=10, random_seed=0)["approximation"]
+    err_lap_mean = np.abs(lap["mean"].values - mean)
+    err_lap_sd = np.abs(np.sqrt(np.diag(lap["covariance"].values)) - sd)
+    err_is_sd = np.abs(draws.std(0) - sd)
+    assert np.all(err_is_mean < err_lap_mean / 5) and np.all(err_is_sd < err_lap_sd)
+
+
+def test_laplace_is_agrees_with_nuts(logistic2):
+    tree = sample_posterior(logistic2["est"], logistic2["X"], logistic2["y"], draws=1000, chains=2, random_seed=2,
+                            sampler="laplace-is")
+    is_draws, nuts_draws = _theta_draws(tree).reshape(-1, 2), _theta_draws(logistic2["tree"])
+    for j in range(2):
+        se = math.hypot(is_draws[:, j].std() / math.sqrt(tree["posterior"].attrs["ess_importance"]),
+                        nuts_draws[..., j].std() / math.sqrt(float(az.ess(nuts_draws[..., j], method="mean"))))
+        assert abs(is_draws[:, j].mean() - nuts_draws[..., j].mean()) < 4 * se
+    _agree_within_mcse(is_draws[None], logistic2["mean"], logistic2["cov"])
+
+
+def test_laplace_is_with_l1_zeros_matches_grid():
+    """A weight the L1 MAP sets to exactly 0: its posterior mass on both sides of 0 is reproduced."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = (rng.random(100) < 1 / (1 + np.exp(-1.5 * X[:, 0]))).astype(int)
+    est = LogisticRegression(prior=Laplace(10.0), fit_intercept=False, tol=1e-10).fit(X, y)
+    assert est.coef_[1] == 0.0 and est.coef_[0] != 0.0
+    a = np.linspace(est.coef_[0] - 2.0, est.coef_[0] + 2.0, 401)
+    b = np.linspace(-1.2, 1.2, 601)  # contains 0 exactly: the kink
+    W = np.stack(np.meshgrid(a, b, indexing="ij"), axis=-1).reshape(-1, 2)
+    eta = W @ X.T
+    p = -((np.logaddexp(0.0, eta) - y * eta).sum(axis=1) + 10.0 * np.abs(W).sum(axis=1))
+    p = np.exp(p - p.max())
+    p /= p.sum()
+    mean = p @ W
+    tree = sample_posterior(est, X, y, draws=1000, chains=4, random_seed=1, sampler="laplace-is")
+    draws = _theta_draws(tree).reshape(-1, 2)
+    assert np.all(draws != 0.0)  # no point mass at 0 in the posterior, nor in these draws
+    assert tree["posterior"].attrs["pareto_k"] < 0.7
+    ess = tree["posterior"].attrs["ess_importance"]
+    sd = np.sqrt(p @ (W - mean) ** 2)
+    assert np.all(np.abs(draws.mean(0) - mean) < 4 * sd / math.sqrt(ess))
+    p_pos = p[W[:, 1] > 0].sum()  # ≈ 0.71
+    assert abs((draws[:, 1] > 0).mean() - p_pos) < 4 * math.sqrt(p_pos * (1 - p_pos) / ess)
+
+
+def test_auto_picks_laplace_is_on_a_tall_easy_problem():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2000, 3))
+    y = (rng.random(2000) < 1 / (1 + np.exp(-(X @ [1.0, -1.0, 0.5] + 0.3)))).astype(int)
+    est = LogisticRegression(prior=Gaussian(1.0)).fit(X, y)
+    tree = sample_posterior(est, X, y, draws=500, chains=4, random_seed=0)
+    a = tree["posterior"].attrs
+    assert a["sampler"] == "laplace-is" and a["sampler_requested"] == "auto"
+    assert a["auto_reason"].startswith("laplace-is: Pareto k̂") and a["auto_pareto_k"] == a["pareto_k"] < 0.7
+    assert a["ess_importance"] > 0.8 * a["n_proposals"]
+    assert set(tree.children) == {"posterior", "sample_stats", "log_likelihood", "log_prior", "observed_data"}
+    assert tree["posterior"]["coef"].dims == ("chain", "draw", "feature") and tree["posterior"]["coef"].shape == (4, 500, 3)
+    assert tree["log_likelihood"]["obs"].shape == (4, 500, 2000)
+    # compare() reads it; it treats laplace* samplers as approximations: no R-hat / ESS columns
+    from bayesreg.compare import compare
+
+    table = compare(est, tree)
+    np.testing.assert_allclose(table.loc["intercept", "mean"], tree["posterior"]["intercept"].values.mean())
+    assert table["r_hat"].isna().all()
+
+
+def test_laplace_is_same_seed_same_draws_and_round_trip(logistic2, tmp_path):
+    args = (logistic2["est"], logistic2["X"], logistic2["y"])
+    a = sample_posterior(*args, draws=300, chains=2, random_seed=7, sampler="laplace-is")
+    b = sample_posterior(*args, draws=300, chains=2, random_seed=7, sampler="laplace-is")
+    c = sample_posterior(*args, draws=300, chains=2, random_seed=8, sampler="laplace-is")
+    np.testing.assert_array_equal(a["posterior"]["coef"].values, b["posterior"]["coef"].values)
+    assert not np.array_equal(a["posterior"]["coef"].values, c["posterior"]["coef"].values)
+    a.to_netcdf(tmp_path / "is.nc")
+    back = xr.open_datatree(tmp_path / "is.nc")
+    assert back["posterior"].attrs["pareto_k"] == a["posterior"].attrs["pareto_k"]
+    np.testing.assert_array_equal(back["sample_stats"]["log_weight"].values, a["sample_stats"]["log_weight"].values)
+
+
+def test_laplace_is_warns_when_k_hat_is_large():
+    data = make_lecture_wide()
+    est = LogisticRegression(prior=Laplace(2.0)).fit(data.X, data.y)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        tree = sample_posterior(est, data.X, data.y, draws=500, chains=2, random_seed=0, sampler="laplace-is")
+    mine = [str(r.message) for r in rec if issubclass(r.category, PosteriorWarning)]
+    assert len(mine) == 1 and "k̂" in mine[0] and "nutpie" in mine[0]
+    assert tree["posterior"].attrs["pareto_k"] > 0.7
+    assert np.all(tree["posterior"]["coef"].values != 0.0)
+
+
+def test_laplace_is_needs_a_laplace_approximation():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0], [1.5, 1.5]])  # collinear, flat prior
+    y = np.array([0.0, 1.0, 0.0, 1.0, 1.0])
+    est = LinearRegression(prior=Flat(), fit_intercept=False, noise_sd=1.0)
+    with pytest.raises(ValueError, match="laplace-is"):
+        sample_posterior(est, X, y, draws=10, chains=1, random_seed=0, sampler="laplace-is")
