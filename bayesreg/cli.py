@@ -176,6 +176,9 @@ def cmd_compare(args) -> int:
     for w in caught_post:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")
+    reason = post["posterior"].attrs.get("auto_reason")
+    if reason:
+        print(f"sampler: {reason}")
     table = compare_table(est, post, true_coef=data.coef, true_intercept=data.intercept)
     table["map"] = table["map"] + 0.0  # print -0.0 as 0
     with pd.option_context("display.max_rows", 200, "display.width", 200, "display.float_format", "{:.4g}".format):
@@ -276,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--draws", type=int, default=1000)
     cmp_.add_argument("--tune", type=int, default=1000)
     cmp_.add_argument("--chains", type=int, default=4)
-    cmp_.add_argument("--sampler", default="auto", help="auto (nutpie), nutpie, pymc or laplace")
+    cmp_.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
+                      help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
     cmp_.add_argument("--out", default="out", help="output folder (default ./out)")
     cmp_.set_defaults(func=cmd_compare)
 
