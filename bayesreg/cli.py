@@ -250,6 +250,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def add_model_arguments(p: argparse.ArgumentParser) -> None:
+    """Likelihood, solver and data-handling options shared by fit, compare and sweep."""
+    p.add_argument("--likelihood", choices=("logistic", "linear"), default="logistic")
+    p.add_argument("--noise-sd", type=_positive_float, default=1.0, help="σ of the linear model")
+    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
+    p.add_argument("--tol", type=_positive_float, default=1e-6)
+    p.add_argument("--max-iter", type=int, default=None)
+    p.add_argument("--no-intercept", action="store_true")
+    p.add_argument("--standardize", action="store_true", help="standardize features (λ then acts on that scale)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bayesreg", description="Bayesian regression with regularizing priors.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -261,13 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--lam", "--lam1", dest="lam", type=_positive_float, default=None,
                        help="λ: precision (gaussian: variance 1/λ), rate (laplace: scale 1/λ), λ1 (elasticnet); default 2 for laplace on the lecture data, else 1")
         p.add_argument("--lam2", type=_positive_float, default=None, help="elastic net λ2 (L2 precision), default 1")
-        p.add_argument("--likelihood", choices=("logistic", "linear"), default="logistic")
-        p.add_argument("--noise-sd", type=_positive_float, default=1.0, help="σ of the linear model")
-        p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
-        p.add_argument("--tol", type=_positive_float, default=1e-6)
-        p.add_argument("--max-iter", type=int, default=None)
-        p.add_argument("--no-intercept", action="store_true")
-        p.add_argument("--standardize", action="store_true", help="standardize features (λ then acts on that scale)")
+        add_model_arguments(p)
         p.add_argument("--seed", type=int, default=0, help="seed for the generated data and the sampler")
 
     fit = sub.add_parser("fit", help="fit the MAP and print it")

@@ -27,9 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli import CLIError, _estimator, _load_data, _positive_float
+from .cli import CLIError, _estimator, _load_data, _positive_float, add_model_arguments
 from .priors import ElasticNet, Gaussian, Laplace
-from .solvers import SOLVERS
 
 __all__ = ["add_sweep_parser", "cmd_sweep", "parse_lams"]
 
@@ -225,13 +224,7 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--no-full-bayes", action="store_true", help="skip the Gamma-hyperprior posterior of λ")
     p.add_argument("--hyper-a", type=_positive_float, default=1.0, help="Gamma hyperprior shape (default 1)")
     p.add_argument("--hyper-b", type=_positive_float, default=0.1, help="Gamma hyperprior rate (default 0.1)")
-    p.add_argument("--likelihood", choices=("logistic", "linear"), default="logistic")
-    p.add_argument("--noise-sd", type=_positive_float, default=1.0, help="σ of the linear model")
-    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
-    p.add_argument("--tol", type=_positive_float, default=1e-6)
-    p.add_argument("--max-iter", type=int, default=None)
-    p.add_argument("--no-intercept", action="store_true")
-    p.add_argument("--standardize", action="store_true", help="standardize features (λ then acts on that scale)")
+    add_model_arguments(p)
     p.add_argument("--seed", type=int, default=0, help="seed for the generated data, CV folds' sampler and NUTS")
     p.add_argument("--out", default="out/sweep", help="output folder (default ./out/sweep)")
     p.set_defaults(func=cmd_sweep)

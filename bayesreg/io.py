@@ -300,6 +300,26 @@ def _load_comparison(node):
     return df
 
 
+def _open_tree(path, fmt: str, max_version: int, kind: str, writer: str):
+    """Load a bayesreg netCDF file into memory (closing it), checking its format attr and version."""
+    import xarray as xr
+
+    p = _check_path(path, for_writing=False)
+    try:
+        with xr.open_datatree(p, engine="h5netcdf") as opened:
+            tree = opened.load()
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{str(p)!r} is not a {kind} file written by {writer} (cannot read it as netCDF: "
+                         f"{err})") from err
+    if tree.attrs.get("format") != fmt:
+        raise ValueError(f"{str(p)!r} is a netCDF file but not a bayesreg {kind} file "
+                         f"(format attr {tree.attrs.get('format')!r}, expected {fmt!r})")
+    version = int(_scalar(tree.attrs.get("format_version", 0)))
+    if version > max_version:
+        raise ValueError(f"{str(p)!r} has format_version {version}; this bayesreg reads up to {max_version}")
+    return tree
+
+
 def load_results(path) -> Results:
     """Read a file written by :func:`save_results` back into a :class:`Results`.
 
@@ -308,21 +328,7 @@ def load_results(path) -> Results:
     in-memory DataTrees (the file is closed on return), the comparison as a
     DataFrame with its columns, dtypes and ``attrs``.
     """
-    import xarray as xr
-
-    p = _check_path(path, for_writing=False)
-    try:
-        with xr.open_datatree(p, engine="h5netcdf") as opened:
-            tree = opened.load()
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{str(p)!r} is not a results file written by save_results (cannot read it as netCDF: "
-                         f"{err})") from err
-    if tree.attrs.get("format") != FORMAT:
-        raise ValueError(f"{str(p)!r} is a netCDF file but not a bayesreg results file "
-                         f"(format attr {tree.attrs.get('format')!r}, expected {FORMAT!r})")
-    version = int(_scalar(tree.attrs.get("format_version", 0)))
-    if version > FORMAT_VERSION:
-        raise ValueError(f"{str(p)!r} has format_version {version}; this bayesreg reads up to {FORMAT_VERSION}")
+    tree = _open_tree(path, FORMAT, FORMAT_VERSION, "results", "save_results")
     out = Results(settings=json.loads(tree.attrs.get("settings", "{}")))
     if "map" in tree.children:
         for k, v in _load_map(tree["map"]).items():
@@ -409,21 +415,7 @@ def save_sweep(path, sweep, *, choice=None, settings: dict | None = None) -> Pat
 
 def load_sweep(path) -> SweepResults:
     """Read a file written by :func:`save_sweep` (in memory; the file is closed on return)."""
-    import xarray as xr
-
-    p = _check_path(path, for_writing=False)
-    try:
-        with xr.open_datatree(p, engine="h5netcdf") as opened:
-            tree = opened.load()
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{str(p)!r} is not a sweep file written by save_sweep (cannot read it as netCDF: "
-                         f"{err})") from err
-    if tree.attrs.get("format") != SWEEP_FORMAT:
-        raise ValueError(f"{str(p)!r} is a netCDF file but not a bayesreg sweep file "
-                         f"(format attr {tree.attrs.get('format')!r}, expected {SWEEP_FORMAT!r})")
-    version = int(_scalar(tree.attrs.get("format_version", 0)))
-    if version > SWEEP_FORMAT_VERSION:
-        raise ValueError(f"{str(p)!r} has format_version {version}; this bayesreg reads up to {SWEEP_FORMAT_VERSION}")
+    tree = _open_tree(path, SWEEP_FORMAT, SWEEP_FORMAT_VERSION, "sweep", "save_sweep")
     out = SweepResults(settings=json.loads(tree.attrs.get("settings", "{}")))
     out.sweep = tree["sweep"].to_dataset()
     if "choice" in tree.children:
