@@ -638,8 +638,10 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     (``obs`` (chain, draw, obs_id)), ``log_prior`` (``coef``, ``intercept``:
     normalized log densities) and ``observed_data`` (``obs``: the encoded y).
     ``posterior.attrs`` say which sampler, prior, intercept prior, likelihood
-    and seed produced it, with the times (``compile_time``, ``sampling_time``;
-    laplace-is adds ``laplace_time``).  For laplace-is also ``pareto_k``,
+    and seed produced it, with the times in seconds: ``compile_time`` (nutpie:
+    0.0 when the compiled model came from the cache; pymc: the call minus PyMC's
+    timed sampling loop; laplace-is: 0.0), ``sampling_time`` (laplace-is adds
+    ``laplace_time``, the MAP polish and Hessian).  For laplace-is also ``pareto_k``,
     ``pareto_k_threshold``, ``ess_importance`` (1/Σw̃² of the smoothed
     weights: the effective number of draws), ``n_proposals``, ``proposal``,
     ``proposal_df``; its ``sample_stats`` hold each draw's normalized
@@ -1021,13 +1023,12 @@ def _loglik_sums(prob: _Problem, W: np.ndarray, B, chunk_elements: int = 2**20) 
             out[s:e] = const - 0.5 * np.einsum("ij,ij->i", buf, buf) / sd**2
         buffers.put(full)
 
-    with threadpool_limits(1, user_api="blas"):
-        if workers <= 1:
-            for s in starts:
-                job(s)
-        else:
-            with ThreadPoolExecutor(workers) as ex:
-                list(ex.map(job, starts))
+    if workers <= 1:
+        for s in starts:
+            job(s)
+    else:
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(workers) as ex:
+            list(ex.map(job, starts))
     return out
 
 
