@@ -225,26 +225,7 @@ def save_results(path, *, est=None, posterior=None, comparison: pd.DataFrame | N
     if comparison is not None:
         root["comparison"] = _comparison_node(comparison)
 
-    directory = p.absolute().parent
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        root.to_netcdf(tmp, engine="h5netcdf")
-        with open(tmp, "rb+") as f:  # on disk before the rename makes it visible
-            os.fsync(f.fileno())
-        mode = (os.stat(p).st_mode & 0o777) if p.exists() else (0o666 & ~_umask())
-        os.chmod(tmp, mode)
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    _atomic_write_tree(root, p)
     return p
 
 
@@ -360,12 +341,13 @@ class SweepResults:
 
 
 def _atomic_write_tree(root, p: Path) -> None:
+    """Write to a temporary file in the same folder, fsync, then os.replace: all or nothing."""
     directory = p.absolute().parent
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
     os.close(fd)
     try:
         root.to_netcdf(tmp, engine="h5netcdf")
-        with open(tmp, "rb+") as f:
+        with open(tmp, "rb+") as f:  # on disk before the rename makes it visible
             os.fsync(f.fileno())
         mode = (os.stat(p).st_mode & 0o777) if p.exists() else (0o666 & ~_umask())
         os.chmod(tmp, mode)
@@ -374,6 +356,12 @@ def _atomic_write_tree(root, p: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def _sweep_node(ds, what: str):
