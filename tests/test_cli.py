@@ -22,7 +22,7 @@ def test_fit_default_prints_prior_convergence_and_sparse_coefficients(capsys):
     assert "converged" in out and "U/N" in out
     # the MAP printed equals the MAP of the same data fitted by a peer: count zeros independently
     data = datasets.make_lecture_wide(seed=0)
-    ref = SkLogistic(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10,
+    ref = SkLogistic(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10, random_state=0,
                      max_iter=10_000).fit(data.X, data.y)
     n_zero_ref = int(np.sum(np.abs(ref.coef_.ravel()) < 1e-8))
     assert f"{n_zero_ref} of 50 weights are exactly zero" in out

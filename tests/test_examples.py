@@ -81,7 +81,7 @@ def test_05_ridge_to_lasso(tmp_path, capsys):
     from sklearn.linear_model import LogisticRegression as Sk
     from bayesreg.datasets import make_lecture_wide
     d = make_lecture_wide(seed=0)
-    sk = Sk(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10, max_iter=10000).fit(d.X, d.y)
+    sk = Sk(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10, max_iter=10000, random_state=0).fit(d.X, d.y)
     np.testing.assert_allclose(r["coefs"][-1], sk.coef_.ravel(), atol=2e-3)
 
 
@@ -99,7 +99,7 @@ def test_03_lecture_loop_hovers_fista_is_exact_posterior_is_not_zero(tmp_path, c
     from sklearn.linear_model import LogisticRegression as Sk
     from bayesreg.datasets import make_lecture_wide
     d = make_lecture_wide(seed=0)
-    sk = Sk(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10, max_iter=10000).fit(d.X, d.y)
+    sk = Sk(C=1 / 2.0, l1_ratio=1.0, solver="liblinear", intercept_scaling=1e4, tol=1e-10, max_iter=10000, random_state=0).fit(d.X, d.y)
     np.testing.assert_array_equal(r2["fista_coef"] == 0, np.abs(sk.coef_.ravel()) < 1e-8)
     # the posterior: where the MAP is exactly 0 the posterior mean is not, and mass near 0 is below 1
     t = r["table"].drop(index="intercept")
