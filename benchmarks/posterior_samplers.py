@@ -310,7 +310,7 @@ def summarize(results: list[dict], problems: list[str], methods: list[str]) -> t
     return "\n".join(lines), verdict
 
 
-def header(args, load_start) -> str:
+def header(args, load_start, started: str) -> str:
     import importlib.metadata as md
 
     def ver(p):
@@ -330,7 +330,7 @@ def header(args, load_start) -> str:
                                                 "arviz-stats", "jax", "numpyro", "threadpoolctl"))
     return "\n".join([
         "# posterior_samplers.py — effective draws per second, per sampler",
-        f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"date (start): {started}",
         f"machine: {platform.node()}, {cpu}, {ncpu} cores usable, {platform.system()} {platform.release()}",
         f"python {platform.python_version()}; {vers}",
         f"settings: draws = {args.draws}, tune = {args.tune}, chains = {args.chains}; "
@@ -382,7 +382,8 @@ def main(argv=None) -> int:
     seeds = args.seeds or (1 if args.quick else 5)
     problems = ["lecture", "gauss2k" if args.quick else "gauss10k"]
     load_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(header(args, load_start), flush=True)
+    started = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    print(header(args, load_start, started), flush=True)
 
     plan = []
     for prob in problems:
@@ -409,8 +410,11 @@ def main(argv=None) -> int:
         print(f"[{i:>2}/{len(plan)}] {spec['problem']:<8} {spec['method']:<10} seed {spec['seed']}: {msg}", flush=True)
     table, verdict = summarize(results, problems, methods)
     load_end = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    text = (header(args, load_start) + f"\nload average at end: {load_end}; total {time.perf_counter() - t_start:.0f} s"
+    text = (header(args, load_start, started) + f"\nload average at end: {load_end}; total {time.perf_counter() - t_start:.0f} s"
             + "\n" + table + "\n")
+    if args.quick:
+        table += ("\n\n(--quick: a smoke run in one process, one seed; walls of ~0.1 s are noise and the target "
+                  "lines above are not verdicts: run without --quick for those)")
     print(table, flush=True)
     if not args.quick or args.out:
         out = Path(args.out) if args.out else HERE / "results" / "posterior_samplers.txt"
