@@ -5,3 +5,23 @@ import tempfile
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "bayesreg-mpl"))
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """Small matrices: a second BLAS thread only adds contention (50 ms per 569×31 Gram on a busy box)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    """Standardized breast-cancer data (X, y)."""
+    from bayesreg.datasets import load_breast_cancer
+
+    d = load_breast_cancer()
+    return d.X, d.y

@@ -14,22 +14,9 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from bayesreg import ConvergenceWarning, ElasticNet, Flat, Gaussian, Laplace, LinearRegression, LogisticRegression
-from bayesreg.datasets import load_breast_cancer
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_blas_thread():
-    """Small matrices: a second BLAS thread only adds contention on a busy machine."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    d = load_breast_cancer()
-    return d.X, d.y
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # small matrices: one BLAS thread is faster
 
 
 def _toy(seed=0, n=80, d=3):

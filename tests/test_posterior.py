@@ -90,6 +90,22 @@ def _agree_within_mcse(draws, mean, cov, n_se=4.0):
 
 # -- fixtures (module scope: one sample per model, shared) ------------------------------------
 
+def _grid_posterior(X, y, coef, *, lam, half_width_sd, n):
+    """Mean and covariance of exp(−U) (2 weights, Gaussian(lam) prior, no intercept) by dense-grid quadrature
+    over the MAP ± half_width_sd Laplace sd, computed here independently of bayesreg."""
+    p_map = 1 / (1 + np.exp(-X @ coef))
+    H = X.T @ (X * (p_map * (1 - p_map))[:, None]) + lam * np.eye(2)
+    sd = np.sqrt(np.diag(np.linalg.inv(H)))
+    axes = [np.linspace(m - half_width_sd * s, m + half_width_sd * s, n) for m, s in zip(coef, sd)]
+    W = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 2)
+    eta = W @ X.T
+    U = (np.logaddexp(0.0, eta) - y * eta).sum(axis=1) + 0.5 * lam * (W * W).sum(axis=1)
+    p = np.exp(-(U - U.min()))
+    p /= p.sum()
+    mean = p @ W
+    return mean, (W - mean).T @ ((W - mean) * p[:, None])
+
+
 @pytest.fixture(scope="module")
 def linear():
     X, y = _linear_data(40, seed=0)
@@ -105,17 +121,7 @@ def logistic2():
     X, y = _logistic_data(30, seed=1)
     est = LogisticRegression(prior=Gaussian(1.0), fit_intercept=False, solver="newton", tol=1e-10).fit(X, y)
     tree = sample_posterior(est, X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=5, sampler="nutpie")
-    # dense-grid quadrature of exp(−U) over the MAP ± 8 Laplace sd
-    H = X.T @ (X * (lambda p: p * (1 - p))(1 / (1 + np.exp(-X @ est.coef_)))[:, None]) + np.eye(2)
-    sd = np.sqrt(np.diag(np.linalg.inv(H)))
-    axes = [np.linspace(m - 8 * s, m + 8 * s, 400) for m, s in zip(est.coef_, sd)]
-    W = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 2)
-    eta = W @ X.T
-    U = (np.logaddexp(0.0, eta) - y * eta).sum(axis=1) + 0.5 * (W * W).sum(axis=1)
-    p = np.exp(-(U - U.min()))
-    p /= p.sum()
-    mean = p @ W
-    cov = (W - mean).T @ ((W - mean) * p[:, None])
+    mean, cov = _grid_posterior(X, y, est.coef_, lam=1.0, half_width_sd=8, n=400)
     return {"X": X, "y": y, "est": est, "tree": tree, "mean": mean, "cov": cov}
 
 
@@ -567,16 +573,8 @@ def _skewed_logistic():
     X = rng.normal(size=(60, 2))
     y = (rng.random(60) < 1 / (1 + np.exp(-X @ [3.0, -1.5]))).astype(int)
     est = LogisticRegression(prior=Gaussian(0.1), fit_intercept=False, solver="newton", tol=1e-10).fit(X, y)
-    H = X.T @ (X * (lambda p: p * (1 - p))(1 / (1 + np.exp(-X @ est.coef_)))[:, None]) + 0.1 * np.eye(2)
-    sd = np.sqrt(np.diag(np.linalg.inv(H)))
-    axes = [np.linspace(m - 14 * s, m + 14 * s, 500) for m, s in zip(est.coef_, sd)]
-    W = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 2)
-    eta = W @ X.T
-    U = (np.logaddexp(0.0, eta) - y * eta).sum(axis=1) + 0.05 * (W * W).sum(axis=1)
-    p = np.exp(-(U - U.min()))
-    p /= p.sum()
-    mean = p @ W
-    return X, y, est, mean, np.sqrt(p @ (W - mean) ** 2)
+    mean, cov = _grid_posterior(X, y, est.coef_, lam=0.1, half_width_sd=14, n=500)
+    return X, y, est, mean, np.sqrt(np.diag(cov))
 
 
 def test_laplace_is_corrects_a_skewed_posterior():

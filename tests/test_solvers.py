@@ -25,19 +25,7 @@ from bayesreg.solvers import SOLVERS, ConvergenceWarning, DivergenceError, MapRe
 ITERATIONS: dict[str, int] = {}  # iteration counts, printed at the end with -s (see the report)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_blas_thread():
-    """Small matrices: a second BLAS thread only adds contention (50 ms per 569×31 Gram on a busy box)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    d = load_breast_cancer()
-    return d.X, d.y
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # small matrices: one BLAS thread is faster
 
 
 @pytest.fixture(scope="module")
