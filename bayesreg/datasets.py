@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,7 +33,6 @@ class Dataset:
     coef: np.ndarray | None = None
     intercept: float | None = None
     scale: np.ndarray | None = None  # column sds divided out, when standardized
-    extra: dict = field(default_factory=dict)
 
 
 def _check_size(value, name: str, minimum: int = 1) -> int:

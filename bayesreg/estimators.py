@@ -32,9 +32,21 @@ _MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100}
 
 
 class _BayesianGLM(BaseEstimator):
-    """Shared fitting logic; subclasses give the likelihood and the targets."""
+    """Shared fitting logic; subclasses give the likelihood and the targets.
 
-    def _likelihood(self) -> Likelihood:
+    The public contract the posterior and sweep code rely on (and nothing else):
+    :meth:`likelihood`, :meth:`prepare_data`, :meth:`fit_encoded`,
+    :meth:`to_model`, :meth:`linear_predictor`, :meth:`is_current`,
+    :meth:`feature_names`, and the fitted attributes ``coef_``, ``intercept_``,
+    ``prior_``, ``intercept_prior_``, ``map_``.
+    """
+
+    def likelihood(self) -> Likelihood:
+        """The likelihood of the current parameters."""
+        raise NotImplementedError
+
+    def encode_targets(self, y) -> np.ndarray:
+        """y as the numbers the likelihood takes (0/1 for a classifier)."""
         raise NotImplementedError
 
     def _validate_params(self) -> None:
@@ -57,12 +69,31 @@ class _BayesianGLM(BaseEstimator):
             options["learning_rate"] = float(self.learning_rate)
         return options
 
-    def _build_model(self, X: np.ndarray, y01: np.ndarray) -> Model:
-        return Model(X, y01, self._likelihood(), self.prior_, self.intercept_prior_, self.fit_intercept)
+    def to_model(self, X: np.ndarray, y: np.ndarray, *, center: bool = True) -> Model:
+        """The model U of the fitted priors on data already passed through :meth:`prepare_data`.
 
-    def _fit_model(self, X: np.ndarray, y01: np.ndarray) -> "_BayesianGLM":
-        model = self._build_model(X, y01)
-        if self.warm_start and hasattr(self, "coef_") and np.shape(self.coef_) == (X.shape[1],):
+        ``center=False`` keeps the user's (w, b) coordinates (the posterior's).
+        """
+        names = getattr(self, "feature_names_in_", None)
+        return Model(X, y, self.likelihood(), self.prior_, self.intercept_prior_, self.fit_intercept,
+                     center=center, feature_names=names)
+
+    def fit_encoded(self, X: np.ndarray, y: np.ndarray, *, coef_init=None, intercept_init: float = 0.0):
+        """Fit the MAP on data already validated and encoded by :meth:`prepare_data` (the fast path of sweeps).
+
+        The estimator must have been fitted once (that fixes the features and the
+        classes); the current parameters are used.  ``coef_init``/``intercept_init``
+        start the solver there (by default: zero, or the previous fit with ``warm_start``).
+        """
+        check_is_fitted(self, "coef_")
+        self._validate_params()
+        return self._fit_model(X, y, coef_init=coef_init, intercept_init=intercept_init)
+
+    def _fit_model(self, X: np.ndarray, y01: np.ndarray, *, coef_init=None, intercept_init: float = 0.0):
+        model = self.to_model(X, y01)
+        if coef_init is not None:
+            theta0 = model.theta_from(coef_init, intercept_init if self.fit_intercept else 0.0)
+        elif self.warm_start and hasattr(self, "coef_") and np.shape(self.coef_) == (X.shape[1],):
             theta0 = model.theta_from(self.coef_, self.intercept_ if self.fit_intercept else 0.0)
         else:
             theta0 = np.zeros(model.n_params)
@@ -72,7 +103,12 @@ class _BayesianGLM(BaseEstimator):
         self.intercept_ = float(result.intercept) if self.fit_intercept else 0.0
         self.objective_ = result.objective
         self.n_iter_ = result.n_iter
+        self.fit_params_ = self.get_params(deep=False)
         return self
+
+    def is_current(self) -> bool:
+        """True when the estimator is fitted and its parameters have not changed since (``set_params``)."""
+        return hasattr(self, "coef_") and getattr(self, "fit_params_", None) == self.get_params(deep=False)
 
     def feature_names(self) -> list[str]:
         """Column names seen in fit (DataFrame columns), else x0, x1, …"""
@@ -82,12 +118,34 @@ class _BayesianGLM(BaseEstimator):
             return [str(n) for n in names]
         return [f"x{j}" for j in range(self.n_features_in_)]
 
-    def _linear_predictor(self, X) -> np.ndarray:
-        """The linear predictor η = Xw + b.
+    def prepare_data(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """(X as contiguous float64, y encoded) validated against the fitted estimator.
 
-        Private here: scikit-learn regressors must not have ``decision_function``
-        (``check_regressors_no_decision_function``); the classifier exposes it.
+        Errors name what is wrong: the shapes, a column count other than in fit,
+        labels not seen in fit, targets the likelihood cannot take.
         """
+        check_is_fitted(self, "coef_")
+        if np.ndim(X) != 2:
+            raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {np.shape(X)}")
+        if np.ndim(y) != 1:
+            raise ValueError(f"y must be a 1-D array (n_samples,), got shape {np.shape(y)}")
+        if np.shape(y)[0] != np.shape(X)[0]:
+            raise ValueError(f"X and y must have the same number of rows, got X {np.shape(X)} and y {np.shape(y)}")
+        if np.shape(X)[1] != self.n_features_in_:
+            raise ValueError(f"X has {np.shape(X)[1]} features (columns), but the estimator was fitted with "
+                             f"{self.n_features_in_}")
+        likelihood = self.likelihood()
+        Xv, yv = validate_data(self, X, y, reset=False, dtype=np.float64, y_numeric=likelihood.numeric_targets)
+        self._check_labels(yv)
+        y_enc = np.asarray(self.encode_targets(yv), dtype=float)
+        likelihood.check_y(y_enc)
+        return np.ascontiguousarray(Xv), y_enc
+
+    def _check_labels(self, y) -> None:
+        """Raise ValueError for targets this estimator did not see in fit (classifiers only)."""
+
+    def linear_predictor(self, X) -> np.ndarray:
+        """The linear predictor η = Xw + b."""
         check_is_fitted(self, "coef_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
@@ -151,8 +209,14 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
         tags.classifier_tags.multi_class = False
         return tags
 
-    def _likelihood(self) -> Likelihood:
+    def likelihood(self) -> Likelihood:
         return Bernoulli()
+
+    def _check_labels(self, y) -> None:
+        unseen = ~np.isin(y, self.classes_)
+        if unseen.any():
+            raise ValueError(f"y holds labels not seen in fit (classes {self.classes_.tolist()}): "
+                             f"{np.unique(y[unseen])[:5].tolist()}")
 
     def encode_targets(self, y) -> np.ndarray:
         """Map the two labels in ``classes_`` to 0/1 floats."""
@@ -169,7 +233,7 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
                              f"class(es): {classes[:10].tolist()}")
         self.classes_ = classes
         y01 = self.encode_targets(y)
-        if isinstance(self.prior_, Flat):
+        if self.prior_.flat:
             sep = detect_separation(X, y01, fit_intercept=self.fit_intercept)
             if sep.separated:
                 raise SeparationError(
@@ -180,7 +244,7 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
 
     def decision_function(self, X) -> np.ndarray:
         """The linear predictor η = Xw + b (the log-odds of ``classes_[1]``)."""
-        return self._linear_predictor(X)
+        return self.linear_predictor(X)
 
     def predict_proba(self, X) -> np.ndarray:
         """[P(classes_[0]), P(classes_[1])] per row."""
@@ -217,7 +281,7 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
         self.learning_rate = learning_rate
         self.warm_start = warm_start
 
-    def _likelihood(self) -> Likelihood:
+    def likelihood(self) -> Likelihood:
         return Normal(self.noise_sd)
 
     def encode_targets(self, y) -> np.ndarray:
@@ -225,10 +289,10 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
 
     def fit(self, X, y) -> "LinearRegression":
         self._validate_params()
-        self._likelihood()  # validates noise_sd
+        self.likelihood()  # validates noise_sd
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         return self._fit_model(X, self.encode_targets(y))
 
     def predict(self, X) -> np.ndarray:
         """The posterior-mode prediction E[y | X] = Xw + b."""
-        return self._linear_predictor(X)
+        return self.linear_predictor(X)

@@ -12,14 +12,23 @@ an intercept.  With a flat intercept prior, c is the *centred* intercept
 c = b + x̄·w, so η = (X − x̄)·w + c without ever copying X; this is exact (the
 flat prior is invariant to the shift) and makes the problem far better
 conditioned when features have large means.  ``coef_intercept`` maps θ back
-to (w, b).
+to (w, b).  ``center=False`` keeps θ = (w, b) exactly: the posterior code works
+there, on the same U, gradient and Hessian.
+
+The model also evaluates U's pieces on *draws*: the per-row log-likelihood
+log p(y_n | w, b) (``loglik``; its row sums, threaded, ``loglik_sums``) and the
+normalized log prior (``log_prior``).  ``identity()`` names the model (likelihood,
+priors and their parameters, intercept, features), and every result records it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+import json
+
 from .likelihoods import Likelihood
+from .parallel import available_cores, blas_one_thread
 from .priors import Flat, Prior
 
 __all__ = ["Model"]
@@ -29,7 +38,8 @@ class Model:
     """U(θ) for data (X, y), a likelihood, a prior on w and one on the intercept."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray, likelihood: Likelihood, prior: Prior,
-                 intercept_prior: Prior | None = None, fit_intercept: bool = True):
+                 intercept_prior: Prior | None = None, fit_intercept: bool = True, *, center: bool = True,
+                 feature_names: list[str] | None = None):
         self.X = X
         self.y = y
         self.likelihood = likelihood
@@ -38,11 +48,28 @@ class Model:
         self.fit_intercept = bool(fit_intercept)
         self.n_samples, self.n_features = X.shape
         self.n_params = self.n_features + int(self.fit_intercept)
-        self.centered = self.fit_intercept and isinstance(self.intercept_prior, Flat)
+        self.centered = bool(center) and self.fit_intercept and self.intercept_prior.flat
         self.x_mean = X.mean(axis=0) if self.centered else None
-        self.n_matvec = 0  # passes over X: η = Xθ
+        self.feature_names = ([f"x{j}" for j in range(self.n_features)] if feature_names is None
+                              else [str(f) for f in feature_names])
         self.n_rmatvec = 0  # passes over X: Xᵀr
         self._grad_scale: float | None = None
+
+    def identity(self) -> dict:
+        """What this model is, as JSON-able values: equal for the same posterior on the same columns."""
+        return {
+            "likelihood": type(self.likelihood).__name__,
+            "likelihood_params": self.likelihood.params(),
+            "prior": type(self.prior.simplest()).__name__,
+            "prior_params": self.prior.simplest().params(),
+            "fit_intercept": self.fit_intercept,
+            "intercept_prior": type(self.intercept_prior.simplest()).__name__ if self.fit_intercept else None,
+            "intercept_prior_params": self.intercept_prior.simplest().params() if self.fit_intercept else {},
+            "features": list(self.feature_names),
+        }
+
+    def identity_json(self) -> str:
+        return json.dumps(self.identity(), sort_keys=True)
 
     # -- parametrization -------------------------------------------------------------
     def split(self, theta: np.ndarray) -> tuple[np.ndarray, float]:
@@ -69,7 +96,6 @@ class Model:
     # -- the linear predictor and its adjoint ---------------------------------------
     def linear_predictor(self, theta: np.ndarray) -> np.ndarray:
         w, c = self.split(theta)
-        self.n_matvec += 1
         eta = self.X @ w
         shift = c - (float(self.x_mean @ w) if self.centered else 0.0)
         if shift:
@@ -93,6 +119,12 @@ class Model:
 
     def data_gradient(self, eta: np.ndarray) -> np.ndarray:
         return self.adjoint(self.likelihood.residual(self.y, eta))
+
+    def smooth_gradient(self, theta: np.ndarray, eta: np.ndarray | None = None) -> np.ndarray:
+        """Gradient of U without its |θ| terms: Aᵀr + (smooth prior curvature)·θ."""
+        if eta is None:
+            eta = self.linear_predictor(theta)
+        return self.data_gradient(eta) + self.prior_curvature() * theta
 
     def penalty(self, theta: np.ndarray) -> float:
         w, c = self.split(theta)
@@ -208,10 +240,84 @@ class Model:
             out[np.ix_(ib, ib)] = total
         return out
 
-    def hessian(self, theta: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+    def hessian(self, theta: np.ndarray, index: np.ndarray | None = None, eta: np.ndarray | None = None) -> np.ndarray:
         """Hessian of U's smooth part at θ (data curvature + smooth prior curvature)."""
-        eta = self.linear_predictor(theta)
+        if eta is None:
+            eta = self.linear_predictor(theta)
         H = self.gram(self.likelihood.curvature(self.y, eta), index)
         diag = self.prior_curvature() if index is None else self.prior_curvature()[index]
         H[np.diag_indices_from(H)] += diag
         return H
+
+    def hessian_diagonal(self, theta: np.ndarray) -> np.ndarray:
+        """diag ∇²(smooth part of U) at θ, without forming the Hessian or copying X."""
+        c = self.likelihood.curvature(self.y, self.linear_predictor(theta))
+        d = np.einsum("ij,ij,i->j", self.X, self.X, c)
+        total = float(c.sum())
+        if self.centered:  # Σ c (x − x̄)² = Σ c x² − 2 x̄ Σ c x + x̄² Σ c
+            d += self.x_mean * (total * self.x_mean - 2.0 * (c @ self.X))
+        if self.fit_intercept:
+            d = np.append(d, total)
+        return d + self.prior_curvature()
+
+    # -- U's pieces on draws (user coordinates: W (..., p), B (...)) ------------------------
+    def loglik(self, W: np.ndarray, B, pointwise: bool = True, chunk: int = 256) -> np.ndarray:
+        """log p(y_n | w, b) for stacks of draws: (..., n), or its row sum (...) when not ``pointwise``."""
+        lead = W.shape[:-1]
+        Wf = W.reshape(-1, W.shape[-1])
+        Bf = np.broadcast_to(np.asarray(B, dtype=float), lead).reshape(-1)
+        n = self.n_samples
+        out = np.empty((Wf.shape[0], n) if pointwise else Wf.shape[0])
+        for s in range(0, Wf.shape[0], chunk):
+            eta = Wf[s:s + chunk] @ self.X.T + Bf[s:s + chunk, None]  # η = coef @ Xᵀ + intercept
+            ll = self.likelihood.loglik_rows(self.y, eta)
+            out[s:s + chunk] = ll if pointwise else ll.sum(axis=1)
+        return out.reshape(lead + ((n,) if pointwise else ()))
+
+    def loglik_sums(self, W: np.ndarray, B, chunk_elements: int = 2**20) -> np.ndarray:
+        """Σ_n log p(y_n | w, b) for each row of W (S, p): ``loglik(pointwise=False)``, faster.
+
+        Chunks of draws (≈ chunk_elements values of η) run in one thread per core,
+        one BLAS thread each, with a reused buffer per thread; the chunk boundaries do
+        not depend on the number of threads, so the result is reproducible.
+        """
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
+        S, n = W.shape[0], self.n_samples
+        B = np.broadcast_to(np.asarray(B, dtype=float), (S,))
+        out = np.empty(S)
+        rows = int(max(1, min(S, chunk_elements // max(n, 1))))
+        starts = range(0, S, rows)
+        workers = min(available_cores(len(starts)), len(starts))
+        buffers: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(max(workers, 1)):
+            buffers.put(np.empty((rows, n)))
+
+        def job(s: int) -> None:
+            e = min(s + rows, S)
+            full = buffers.get()
+            buf = full[:e - s]
+            np.matmul(W[s:e], self.X.T, out=buf)
+            buf += B[s:e, None]
+            out[s:e] = self.likelihood.loglik_total(self.y, buf)
+            buffers.put(full)
+
+        if workers <= 1:
+            for s in starts:
+                job(s)
+        else:
+            with blas_one_thread(), ThreadPoolExecutor(workers) as ex:
+                list(ex.map(job, starts))
+        return out
+
+    def log_prior(self, W: np.ndarray, B=None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Normalized log prior densities of draws: (per weight (..., p), of the intercept (...) or None)."""
+        lp_b = self.intercept_prior.logpdf(np.asarray(B, dtype=float)) if self.fit_intercept else None
+        return self.prior.logpdf(W), lp_b
+
+    def log_prior_sums(self, W: np.ndarray, B=None) -> np.ndarray:
+        """Σ_j log p(w_j) + log p(b) per draw."""
+        lp_w, lp_b = self.log_prior(W, B)
+        total = lp_w.sum(axis=-1)
+        return total if lp_b is None else total + lp_b

@@ -152,7 +152,7 @@ def _default_nuts() -> str:
 
 def _canonical(prior: Prior) -> Prior:
     """ElasticNet(λ, 0) → Laplace(λ), ElasticNet(0, λ) → Gaussian(λ): same density, simpler PyMC node."""
-    return prior.simplest() if isinstance(prior, ElasticNet) else prior
+    return prior.simplest()
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def _prepare(est, X, y) -> _Problem:
     if np.shape(X)[1] != est.n_features_in_:
         raise ValueError(f"X has {np.shape(X)[1]} features (columns), but the estimator was fitted with "
                          f"{est.n_features_in_}")
-    likelihood = est._likelihood()
+    likelihood = est.likelihood()
     Xv, yv = validate_data(est, X, y, reset=False, dtype=np.float64, y_numeric=isinstance(likelihood, Normal))
     if isinstance(likelihood, Bernoulli):
         unseen = ~np.isin(yv, est.classes_)

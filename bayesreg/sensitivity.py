@@ -122,17 +122,17 @@ def _fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel:
     data = None
     for done, i in enumerate(order, start=1):
         work.set_params(prior=with_strength(prior, float(lams[i])))
+        start = {}
         if len(visited) >= 2:
-            _extrapolate_start(work, lams, coefs, intercepts, visited[-2], visited[-1], i)
+            start = _extrapolate_start(lams, coefs, intercepts, visited[-2], visited[-1], i)
         visited.append(i)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)  # reported per λ in `converged`
             if data is None:
                 work.fit(X, y)  # validates everything once; later λ differ only in the prior
-                data = _validated(work, X, y)
+                data = work.prepare_data(X, y)
             else:
-                work.prior_ = work.prior
-                work._fit_model(*data)
+                work.fit_encoded(*data, **start)
         if coefs is None:
             coefs = np.empty((n, work.coef_.size))
             intercepts = np.empty(n)
@@ -158,15 +158,7 @@ def _fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel:
     return ds, (fitted if keep else None)
 
 
-def _validated(fitted, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """(X as float64, y encoded) exactly as the estimator's fit saw them."""
-    from sklearn.utils.validation import validate_data
-
-    Xv = validate_data(fitted, X, reset=False, dtype=np.float64)
-    return Xv, np.asarray(fitted.encode_targets(np.asarray(y)), dtype=float)
-
-
-def _extrapolate_start(work, lams, coefs, intercepts, a: int, b: int, i: int) -> None:
+def _extrapolate_start(lams, coefs, intercepts, a: int, b: int, i: int) -> dict:
     """Warm start at λ_i from the solutions at λ_a, λ_b (visited in that order): linear in log λ.
 
     The path is piecewise smooth in log λ, so the tangent predictor starts the solver
@@ -175,13 +167,12 @@ def _extrapolate_start(work, lams, coefs, intercepts, a: int, b: int, i: int) ->
     """
     step_prev = math.log(lams[b]) - math.log(lams[a])
     if step_prev == 0:
-        return
+        return {}
     r = min((math.log(lams[i]) - math.log(lams[b])) / step_prev, 2.0)
     last = coefs[b]
     pred = last + r * (last - coefs[a])
     pred[(last == 0) | (np.sign(pred) != np.sign(last))] = 0.0
-    work.coef_ = pred
-    work.intercept_ = float(intercepts[b] + r * (intercepts[b] - intercepts[a]))
+    return {"coef_init": pred, "intercept_init": float(intercepts[b] + r * (intercepts[b] - intercepts[a]))}
 
 
 def _lam_meaning(prior: Prior) -> str:
@@ -195,8 +186,8 @@ def _lam_meaning(prior: Prior) -> str:
 def _log_loss(est, X, y) -> np.ndarray:
     """Per-row negative log predictive density at the MAP."""
     yy = est.encode_targets(y)
-    eta = est._linear_predictor(X)
-    return -est._likelihood().loglik_rows(yy, eta)
+    eta = est.linear_predictor(X)
+    return -est.likelihood().loglik_rows(yy, eta)
 
 
 def cross_validate_path(est, X, y, lams, *, n_folds: int = 5, random_state: int | None = 0) -> xr.Dataset:
@@ -244,7 +235,7 @@ def laplace_log_evidence(est, X, y, lam: float) -> float:
     fitted = clone(est).set_params(prior=prior).fit(X, y)
     Xa = np.asarray(X, dtype=float)
     yy = fitted.encode_targets(y)
-    model = Model(Xa, yy, fitted._likelihood(), prior, fitted.intercept_prior_, fitted.fit_intercept)
+    model = Model(Xa, yy, fitted.likelihood(), prior, fitted.intercept_prior_, fitted.fit_intercept)
     theta = model.theta_from(fitted.coef_, fitted.intercept_)
     eta = model.linear_predictor(theta)
     H = model.hessian(theta)
@@ -862,7 +853,7 @@ def _hyper_data(fitted, X, y) -> tuple[dict, tuple, list[str]]:
     prior = fitted.prior_
     if not isinstance(prior, (Gaussian, Laplace)):
         raise TypeError(f"full Bayes on λ needs a Gaussian or Laplace prior on the weights, got {prior!r}")
-    likelihood = fitted._likelihood()
+    likelihood = fitted.likelihood()
     Xv, yv = validate_data(fitted, X, y, reset=False, dtype=np.float64, y_numeric=isinstance(likelihood, Normal))
     values = {"X": np.ascontiguousarray(Xv), "y": np.asarray(fitted.encode_targets(yv), dtype=float)}
     ip = fitted.intercept_prior_ if fitted.fit_intercept else None

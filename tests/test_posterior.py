@@ -149,7 +149,7 @@ def test_pymc_logp_is_minus_U_plus_const(kind):
     assert all(t is None for t in m.rvs_to_transforms.values())  # no Jacobian term
     assert list(m.coords["feature"]) == est.feature_names()
     logp = m.compile_logp(**FAST)
-    model = Model(X, est.encode_targets(y), est._likelihood(), est.prior_, est.intercept_prior_, est.fit_intercept)
+    model = Model(X, est.encode_targets(y), est.likelihood(), est.prior_, est.intercept_prior_, est.fit_intercept)
     rng = np.random.default_rng(0)
     points = [(est.coef_, est.intercept_)] + [(rng.normal(size=X.shape[1]), rng.normal()) for _ in range(5)]
     lp = np.array([logp({"coef": w, "intercept": np.array(b)}) for w, b in points])
@@ -219,7 +219,7 @@ def test_nutpie_reuses_compiled_model_for_new_data_and_lambda(linear):
     mean, cov = _conjugate(X, y, 1.1, 0.3, 2.0)
     _agree_within_mcse(_theta_draws(tree), mean, cov)
     # nutpie's own logp of each draw is −U + const for the new data and λ
-    model = Model(X, y, est._likelihood(), est.prior_, est.intercept_prior_, True)
+    model = Model(X, y, est.likelihood(), est.prior_, est.intercept_prior_, True)
     th = _theta_draws(tree).reshape(-1, 4)
     mU = np.array([-model.objective(model.theta_from(t[:3], t[3])) for t in th])
     lp = tree["sample_stats"]["logp"].values.reshape(-1)

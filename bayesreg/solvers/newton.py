@@ -121,8 +121,8 @@ def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
         if n_iter == max_iter:
             break
         g = grad + curv * x
-        H = model.gram(model.likelihood.curvature(model.y, eta))
-        H[np.diag_indices_from(H)] += curv + 1e-12 * (np.trace(H) / len(x) + 1.0)
+        H = model.hessian(x, eta=eta)
+        H[np.diag_indices_from(H)] += 1e-12 * (np.trace(H) / len(x) + 1.0)
         if l1.any():
             d = _lasso_quadratic(H, g, x, l1)
         else:  # smooth U: the plain Newton step

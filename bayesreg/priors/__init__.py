@@ -1,0 +1,35 @@
+"""Priors on the weights: penalties that are negative log densities, λ a precision.
+
+The contract (what a prior must provide, and the table of the built-in ones) is
+stated in :mod:`bayesreg.priors.base`; each built-in prior is one module.
+"""
+
+from __future__ import annotations
+
+from .base import Prior
+from .elastic_net import ElasticNet
+from .flat import Flat
+from .gaussian import Gaussian
+from .laplace import Laplace
+
+__all__ = ["Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "as_prior", "prior_from_params"]
+
+_BY_NAME = {"flat": Flat, "gaussian": Gaussian, "laplace": Laplace, "elasticnet": ElasticNet}
+
+
+def as_prior(value, name: str = "prior", default: Prior | None = None) -> Prior:
+    """Accept a Prior (or None for ``default``); anything else is a TypeError naming ``name``."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, Prior):
+        return value
+    raise TypeError(f"{name} must be a bayesreg prior (Gaussian, Laplace, ElasticNet, Flat) or None, got {value!r}")
+
+
+def prior_from_params(kind: str, params: dict[str, float]) -> Prior:
+    """Rebuild a prior from ``type(prior).__name__`` and ``prior.params()``."""
+    try:
+        cls = _BY_NAME[kind.lower()]
+    except KeyError:
+        raise ValueError(f"unknown prior kind {kind!r}; expected one of {sorted(_BY_NAME)}") from None
+    return cls(**params)

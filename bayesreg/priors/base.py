@@ -1,0 +1,221 @@
+r"""The prior contract: a penalty that is a negative log density, with λ a precision.
+
+Every prior here is a product of identical independent densities over the
+coordinates, and its *penalty* is the negative log density without its
+normalizing constant, so that (the project's one objective)
+
+    U(w, b) = Σ_n nll(y_n, x_n·w + b) + penalty(w) [+ intercept penalty]
+
+is the negative log posterior up to a constant.  The strength λ is a
+**precision** (an inverse scale), never a multiplier of a mean cost:
+
+=====================  ==================================  =========================
+prior                  density p(w_j)                       penalty
+=====================  ==================================  =========================
+``Gaussian(lam)``      N(0, 1/λ)                            (λ/2)·‖w‖²
+``Laplace(lam)``       (λ/2)·exp(−λ|w|)                     λ·‖w‖₁
+``ElasticNet(l1, l2)`` ∝ exp(−λ1|w| − λ2 w²/2)              λ1‖w‖₁ + (λ2/2)‖w‖²
+``Flat()``             improper, constant                   0
+=====================  ==================================  =========================
+
+So Gaussian variance = 1/λ (sd 1/√λ); Laplace scale b = 1/λ (variance 2/λ²).
+``ElasticNet(l, 0) == Laplace(l)`` and ``ElasticNet(0, l) == Gaussian(l)``.
+
+The (sub)gradient uses sign(0) = 0, as in the lecture.  The proximal operator
+prox_{t·g}(v) = argmin_w g(w) + ‖w − v‖²/(2t) is closed-form for all four:
+shrinkage for L2, soft-thresholding for L1, and both for the elastic net.
+
+**Writing your own prior.**  Subclass :class:`Prior` (outside the package is
+fine) and give it ``penalty``, ``gradient``, ``prox``, ``logpdf``, ``variance``,
+``params`` and ``describe``; that is enough for the MAP.  For the posterior add
+``to_pymc(name, *, dims=None, strength=None)``, which creates the PyMC variable
+in the current model (read its parameters from :meth:`Prior.pymc_data` so that
+a compiled model takes a new λ without compiling again).  A prior with a
+parameter called ``lam`` can be swept in λ with no more code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..validation import check_real
+
+__all__ = ["Prior", "check_strength", "fmt", "LOG_2PI"]
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def check_strength(value, name: str, *, positive: bool) -> float:
+    """Validate a strength: a real, finite number, ≥ 0 (or > 0 for a proper prior)."""
+    value = check_real(value, name)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0 (it is a precision), got {value!r}")
+    if positive and value == 0:
+        raise ValueError(f"{name} must be > 0 for a proper prior, got {value!r}; use Flat() for no prior")
+    return value
+
+
+def fmt(x: float) -> str:
+    """A number for a one-line description (3 significant digits)."""
+    return f"{x:.3g}"
+
+
+class Prior:
+    """Base class: an i.i.d. prior over the coordinates of a weight vector.
+
+    Subclasses give the density (``penalty``, ``gradient``, ``prox``, ``logpdf``),
+    what λ means (``variance``, ``describe``, ``params``) and, to be sampled,
+    ``to_pymc``.  Equality is by :meth:`canonical_key`: two priors are equal
+    when they are the same density.
+    """
+
+    #: True where the penalty is differentiable everywhere (no kink at zero).
+    smooth: bool = True
+    #: True where the density integrates to one.
+    proper: bool = True
+    #: True where the penalty is a quadratic form (with a Normal likelihood, U is then quadratic).
+    quadratic: bool = False
+    #: True where w = z·λ^(−p) with z drawn from the prior at λ = 1 (p from :meth:`scale_power`).
+    scale_family: bool = False
+    #: True where the penalty is constant (the flat prior): a shift of the parameter changes nothing.
+    flat: bool = False
+
+    # -- the penalty and its pieces ------------------------------------------------
+    def penalty(self, w) -> float:
+        """Negative log density up to its constant, summed over coordinates."""
+        raise NotImplementedError(f"{type(self).__name__} must implement penalty(w)")
+
+    def gradient(self, w) -> np.ndarray:
+        """(Sub)gradient of the penalty, with sign(0) = 0."""
+        raise NotImplementedError(f"{type(self).__name__} must implement gradient(w)")
+
+    def prox(self, v, step: float) -> np.ndarray:
+        """argmin_w penalty(w) + ‖w − v‖² / (2·step)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement prox(v, step)")
+
+    def curvature(self) -> float:
+        """Second derivative of the smooth part of the penalty (per coordinate)."""
+        return 0.0
+
+    def l1(self) -> float:
+        """Weight λ1 of the non-smooth |w| part (0 for smooth priors)."""
+        return 0.0
+
+    def kkt_residual(self, w, grad_smooth) -> np.ndarray:
+        """Per-coordinate violation of 0 ∈ grad_smooth + ∂penalty(w) (0 at the optimum).
+
+        ``grad_smooth`` is the gradient of everything except this prior's
+        non-smooth part; the smooth part of the prior is added here.
+        """
+        w = np.asarray(w, dtype=float)
+        g = np.asarray(grad_smooth, dtype=float) + self.curvature() * w
+        l1 = self.l1()
+        if l1 == 0:
+            return np.abs(g)
+        return np.where(w != 0, np.abs(g + l1 * np.sign(w)), np.maximum(np.abs(g) - l1, 0.0))
+
+    # -- the density -----------------------------------------------------------------
+    def logpdf(self, w) -> np.ndarray:
+        """Normalized log density of each coordinate (elementwise)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement logpdf(w)")
+
+    # -- what λ means ----------------------------------------------------------------
+    @property
+    def precision(self) -> float:
+        """The precision λ (NaN where a prior has no single one)."""
+        return float(self.params().get("lam", math.nan))
+
+    @property
+    def variance(self) -> float:
+        raise NotImplementedError(f"{type(self).__name__} must implement variance")
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(self.variance)
+
+    def describe(self) -> str:
+        """One line saying what λ means for this prior."""
+        return f"{self!r}: variance {fmt(self.variance)} (sd {fmt(self.sd)})"
+
+    def params(self) -> dict[str, float]:
+        """The constructor arguments, for saving and rebuilding."""
+        raise NotImplementedError(f"{type(self).__name__} must implement params()")
+
+    def simplest(self) -> "Prior":
+        """The same density in its simplest form (an elastic net with one zero strength is a Laplace or Gaussian)."""
+        return self
+
+    # -- λ as a strength (what λ sweeps vary) ------------------------------------------
+    @property
+    def strength(self) -> float:
+        """The λ a sweep varies (by default the parameter ``lam``)."""
+        params = self.params()
+        if "lam" not in params:
+            raise TypeError(f"the prior {self!r} has no λ to sweep (it has no parameter 'lam'); "
+                            f"use Gaussian, Laplace or ElasticNet, or give it a `strength` property")
+        return float(params["lam"])
+
+    def with_strength(self, lam: float) -> "Prior":
+        """The same kind of prior at strength λ."""
+        self.strength  # noqa: B018 - raises TypeError when there is no λ
+        return type(self)(**{**self.params(), "lam": float(lam)})
+
+    def scale_power(self) -> tuple[float, str]:
+        """(p, name): the prior's scale is ∝ λ^(−p).  By default p is read off the sd at λ and 2λ."""
+        lam = self.strength
+        p = -math.log(self.with_strength(2.0 * lam).sd / self.with_strength(lam).sd) / math.log(2.0)
+        return p, "prior sd"
+
+    def strength_meaning(self) -> str:
+        """What λ is, in words (shown next to every λ in sweep output)."""
+        p, name = self.scale_power()
+        return f"strength: {name} ∝ λ^(−{p:.3g})"
+
+    # -- PyMC ----------------------------------------------------------------------------
+    def to_pymc(self, name: str, *, dims=None, strength=None):
+        """Create this prior's PyMC random variable in the current model context.
+
+        ``strength``, when given, is a PyTensor scalar that replaces λ (a full-Bayes
+        hyperprior on λ passes its random λ here).
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no PyMC form: implement "
+                                  f"to_pymc(name, *, dims=None, strength=None) to sample its posterior")
+
+    def pymc_data(self, name: str) -> dict:
+        """``pm.Data`` scalars ``{name}_{param}`` for every entry of :meth:`params`, keyed by param.
+
+        A model whose parameters are data takes new values through nutpie's
+        ``with_data`` without compiling again (see :meth:`pymc_data_values`).
+        """
+        import pymc as pm
+
+        return {k: pm.Data(f"{name}_{k}", float(v)) for k, v in self.params().items()}
+
+    def pymc_data_values(self, name: str) -> dict[str, float]:
+        """The values of the ``pm.Data`` scalars :meth:`pymc_data` creates, by data name."""
+        return {f"{name}_{k}": float(v) for k, v in self.params().items()}
+
+    def structure_key(self) -> tuple:
+        """What decides a compiled PyMC graph of this prior.
+
+        By default the class and its parameter values (a prior that bakes its
+        parameters into the graph must recompile when they change).  Priors whose
+        ``to_pymc`` reads every parameter from :meth:`pymc_data` return only their class.
+        """
+        return (type(self).__module__, type(self).__qualname__, tuple(sorted(self.params().items())))
+
+    # -- identity ------------------------------------------------------------------------
+    def canonical_key(self) -> tuple:
+        """A key equal for priors that are the same density."""
+        return (type(self).__qualname__, tuple(sorted(self.params().items())))
+
+    def __eq__(self, other):
+        return isinstance(other, Prior) and self.canonical_key() == other.canonical_key()
+
+    def __hash__(self):
+        return hash(self.canonical_key())
+
+    def __str__(self) -> str:
+        return self.describe()
