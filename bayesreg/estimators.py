@@ -26,9 +26,19 @@ from .priors import Flat, Gaussian, Prior, as_prior
 from .separation import SeparationError, detect_separation
 from .solvers import SOLVERS, MapResult, solve
 
-__all__ = ["LogisticRegression", "LinearRegression"]
+__all__ = ["LogisticRegression", "LinearRegression", "check_shapes"]
 
 _MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100}
+
+
+def check_shapes(X, y) -> None:
+    """X 2-D, y 1-D, the same number of rows: a ValueError naming the shapes otherwise."""
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {np.shape(X)}")
+    if np.ndim(y) != 1:
+        raise ValueError(f"y must be a 1-D array (n_samples,), got shape {np.shape(y)}")
+    if np.shape(y)[0] != np.shape(X)[0]:
+        raise ValueError(f"X and y must have the same number of rows, got X {np.shape(X)} and y {np.shape(y)}")
 
 
 class _BayesianGLM(BaseEstimator):
@@ -125,12 +135,7 @@ class _BayesianGLM(BaseEstimator):
         labels not seen in fit, targets the likelihood cannot take.
         """
         check_is_fitted(self, "coef_")
-        if np.ndim(X) != 2:
-            raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {np.shape(X)}")
-        if np.ndim(y) != 1:
-            raise ValueError(f"y must be a 1-D array (n_samples,), got shape {np.shape(y)}")
-        if np.shape(y)[0] != np.shape(X)[0]:
-            raise ValueError(f"X and y must have the same number of rows, got X {np.shape(X)} and y {np.shape(y)}")
+        check_shapes(X, y)
         if np.shape(X)[1] != self.n_features_in_:
             raise ValueError(f"X has {np.shape(X)[1]} features (columns), but the estimator was fitted with "
                              f"{self.n_features_in_}")

@@ -139,10 +139,13 @@ def test_07_sweep_sensitivity_and_choice(tmp_path, capsys):
     # a stronger prior pulls the posterior means toward 0
     norms = np.abs(path["mean"].values).sum(axis=1)
     assert norms[-1] < norms[0]
-    # refit and importance-reweighting derivatives agree in sign on the coefficients
+    # refit and importance-reweighting derivatives estimate the same difference: they agree within
+    # Monte-Carlo error, and in sign wherever the refit derivative is clearly (3 MC se) away from 0
     sens = r["sensitivity"].drop(index="intercept", errors="ignore")
-    big = sens["dmean_dloglam_refit"].abs() > 0.05
-    assert (np.sign(sens.loc[big, "dmean_dloglam_refit"]) == np.sign(sens.loc[big, "dmean_dloglam_is"])).all()
+    d_is, d_refit, se = sens["dmean_dloglam_is"], sens["dmean_dloglam_refit"], sens["refit_se"]
+    assert (np.abs(d_is - d_refit) <= 4 * se).all()
+    clear = d_refit.abs() > 3 * se
+    assert clear.any() and (np.sign(d_refit[clear]) == np.sign(d_is[clear])).all()
     # the empirical-Bayes λ is a maximum of the evidence, checked at neighbours
     lam_eb = r["choice"].attrs["lam_eb"]
     est = br.LogisticRegression(prior=br.Gaussian(1.0), solver="newton", tol=1e-10)

@@ -24,8 +24,8 @@ import bayesreg
 from bayesreg import ElasticNet, Flat, Gaussian, Laplace, LinearRegression, LogisticRegression
 from bayesreg.datasets import make_lecture_wide
 from bayesreg.model import Model
-from bayesreg.posterior import (PosteriorWarning, _psis_khat, build_pymc_model, laplace_approximation,
-                                sample_posterior)
+from bayesreg.posterior import PosteriorWarning, Problem, build_pymc_model, laplace_approximation, sample_posterior
+from bayesreg.posterior.diagnostics import psis
 from bayesreg.priors import prior_from_params
 
 pytestmark = pytest.mark.filterwarnings("ignore::bayesreg.posterior.PosteriorWarning")
@@ -128,16 +128,19 @@ def logistic2():
 # -- 1. the PyMC model is exactly exp(−U) -------------------------------------------------------
 
 def _logp_case(kind):
+    """A fitted estimator and its data (the posterior functions leave an unfitted one unfitted)."""
     if kind == "bernoulli-laplace":
         X, y = _logistic_data(35, seed=2, p=4, intercept=0.5)
-        return LogisticRegression(prior=Laplace(1.5)), X, y
-    if kind == "bernoulli-elasticnet":
+        est = LogisticRegression(prior=Laplace(1.5))
+    elif kind == "bernoulli-elasticnet":
         X, y = _logistic_data(35, seed=3, p=4)
-        return LogisticRegression(prior=ElasticNet(0.8, 0.6), intercept_prior=Gaussian(0.3)), X, y
-    X, y = _linear_data(25, seed=4)
-    if kind == "normal-elasticnet-intercept":
-        return LinearRegression(prior=ElasticNet(2.0, 0.5), intercept_prior=ElasticNet(0.4, 0.1), noise_sd=0.8), X, y
-    return LinearRegression(prior=Gaussian(3.0), intercept_prior=Laplace(0.7), noise_sd=1.3), X, y
+        est = LogisticRegression(prior=ElasticNet(0.8, 0.6), intercept_prior=Gaussian(0.3))
+    else:
+        X, y = _linear_data(25, seed=4)
+        est = (LinearRegression(prior=ElasticNet(2.0, 0.5), intercept_prior=ElasticNet(0.4, 0.1), noise_sd=0.8)
+               if kind == "normal-elasticnet-intercept"
+               else LinearRegression(prior=Gaussian(3.0), intercept_prior=Laplace(0.7), noise_sd=1.3))
+    return est.fit(X, y), X, y
 
 
 @pytest.mark.parametrize("kind", ["bernoulli-laplace", "bernoulli-elasticnet", "normal-gaussian-laplace-intercept",
@@ -348,20 +351,33 @@ def test_pymc_sampler(logistic2):
 
 def test_chains_start_near_the_map(logistic2):
     """The starting points are the MAP jittered by at most 1/√H_jj per coordinate."""
-    from bayesreg.posterior import _init_scale, _prepare, _starting_points
+    from bayesreg.posterior.nuts import starting_points
 
-    prob = _prepare(logistic2["est"], logistic2["X"], logistic2["y"])
-    starts = np.array([_starting_points(prob, [1, s]) for s in range(20)])
-    assert np.all(np.abs(starts - logistic2["est"].coef_) <= _init_scale(prob))
+    prob = Problem.from_estimator(logistic2["est"], logistic2["X"], logistic2["y"])
+    starts = np.array([starting_points(prob, [1, s]) for s in range(20)])
+    assert np.all(np.abs(starts - logistic2["est"].coef_) <= 1.0 / np.sqrt(prob.model.hessian_diagonal(prob.theta())))
     assert np.ptp(starts, axis=0).min() > 0
 
 
-def test_unfitted_estimator_is_fitted_first():
+def test_unfitted_estimator_is_fitted_as_a_clone_and_left_unfitted():
     X, y = _logistic_data(40, seed=6)
     est = LogisticRegression(prior=Gaussian(1.0))
     tree = laplace_approximation(est, X, y, draws=10, random_seed=0)
-    assert hasattr(est, "coef_")
-    np.testing.assert_allclose(tree["approximation"]["mean"].values[:2], est.coef_, atol=1e-4)
+    assert not hasattr(est, "coef_")  # the caller's estimator is never modified
+    ref = LogisticRegression(prior=Gaussian(1.0), tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(tree["approximation"]["mean"].values[:2], ref.coef_, atol=1e-6)
+
+
+def test_changed_parameters_after_fit_give_the_posterior_of_the_current_ones():
+    """set_params after fit: the posterior is of the estimator's current prior, not the fitted one."""
+    X, y = _logistic_data(80, seed=0, p=3)
+    est = LogisticRegression(prior=Gaussian(1.0)).fit(X, y)
+    est.set_params(prior=Laplace(50.0))
+    tree = laplace_approximation(est, X, y, draws=10, random_seed=0)
+    ref = LogisticRegression(prior=Laplace(50.0), tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(tree["approximation"]["mean"].values[:3], ref.coef_, atol=1e-6)
+    assert tree["posterior"].attrs["prior_kind"] == "Laplace"
+    assert est.prior_ == Gaussian(1.0)  # the caller's fitted state is untouched
 
 
 def test_estimator_fitted_on_other_data_is_not_used_as_the_map():
@@ -433,9 +449,9 @@ def _gauss_logpdf(x, s):
 def test_psis_sign_convention(scale, small):
     """A proposal wider than the target has k̂ < 0.5; a too narrow one k̂ > 0.7."""
     x = np.random.default_rng(0).normal(scale=scale, size=4000)
-    _, khat = _psis_khat(_gauss_logpdf(x, 1.0) - _gauss_logpdf(x, scale))
+    _, khat = psis(_gauss_logpdf(x, 1.0) - _gauss_logpdf(x, scale))
     assert (khat < 0.5) if small else (khat > 0.7)
-    _, khat_same = _psis_khat(np.zeros(100))
+    _, khat_same = psis(np.zeros(100))
     assert khat_same < 0.5
 
 
@@ -494,8 +510,8 @@ def test_bad_data(logistic2):
 def test_public_names():
     import bayesreg.posterior as post
 
-    assert set(post.__all__) == {"PosteriorWarning", "build_pymc_model", "sample_posterior",
-                                 "laplace_approximation"}
+    assert set(post.__all__) == {"PosteriorWarning", "Problem", "build_pymc_model", "clear_compile_cache",
+                                 "sample_posterior", "laplace_approximation"}
     assert "laplace-is" in sample_posterior.__doc__
     assert issubclass(PosteriorWarning, UserWarning)
     assert bayesreg.LogisticRegression.sample_posterior.__doc__
@@ -508,7 +524,7 @@ def test_psislw_is_given_minus_log_weights():
     rng = np.random.default_rng(1)
     x = rng.normal(scale=1.3, size=5000)
     log_w = _gauss_logpdf(x, 1.0) - _gauss_logpdf(x, 1.3)  # target N(0, 1), proposal N(0, 1.3²)
-    lw, khat = _psis_khat(log_w)
+    lw, khat = psis(log_w)
     assert abs(np.logaddexp.reduce(lw)) < 1e-12  # normalized
     diff = lw - log_w
     body = log_w < np.quantile(log_w, 0.9)  # the tail PSIS smooths is the largest 3√S weights
@@ -519,11 +535,11 @@ def test_psislw_is_given_minus_log_weights():
 
 def test_two_piece_proposal_density_is_normalized_and_sampled():
     """The zeroed-coordinate proposal: its log q against quadrature, its draws against its density."""
-    from bayesreg.posterior import _two_piece
+    from bayesreg.posterior.importance import two_piece
 
     # h = 0 and a tiny h are the asymmetric Laplace
     a, c, h = np.array([3.0, 0.5, 2.0, 4.0]), np.array([1.0, 2.5, 2.0, 1.0]), np.array([4.0, 30.0, 0.0, 1e-12])
-    draws, log_q = _two_piece(np.random.default_rng(0), a, c, h, 40_000)
+    draws, log_q = two_piece(np.random.default_rng(0), a, c, h, 40_000)
     assert draws.shape == (40_000, 4) and np.all(draws != 0.0)
     half = np.linspace(0.0, 80.0, 800_001)
     per = np.empty_like(draws)
@@ -541,17 +557,15 @@ def test_two_piece_proposal_density_is_normalized_and_sampled():
 
 
 def test_fast_log_likelihood_sums_match_rowwise():
-    from bayesreg.posterior import _loglik, _loglik_sums, _prepare
-
     rng = np.random.default_rng(3)
     for est, (X, y) in [(LogisticRegression(prior=Gaussian(1.0)), _logistic_data(300, seed=2, p=4)),
                         (LinearRegression(prior=Laplace(1.0), noise_sd=0.6), _linear_data(300, seed=2))]:
-        prob = _prepare(est, X, y)  # 300 rows: 4 blocks of 64 and a remainder
+        prob = Problem.from_estimator(est, X, y)  # 300 rows: 4 blocks of 64 and a remainder
         W, B = rng.normal(size=(2100, X.shape[1])), rng.normal(size=2100)
         W[::2] *= 30.0  # |η| up to ~100: e^−|η| underflows, the products of (1 + e^−|η|) must not
-        ref = _loglik(prob, W, B, pointwise=False)
-        np.testing.assert_allclose(_loglik_sums(prob, W, B), ref, rtol=1e-12)
-        np.testing.assert_allclose(_loglik_sums(prob, W, B, chunk_elements=100 * 300), ref, rtol=1e-12)  # 21 chunks
+        ref = prob.model.loglik(W, B, pointwise=False)
+        np.testing.assert_allclose(prob.model.loglik_sums(W, B), ref, rtol=1e-12)
+        np.testing.assert_allclose(prob.model.loglik_sums(W, B, chunk_elements=100 * 300), ref, rtol=1e-12)  # 21 chunks
 
 
 def test_laplace_is_is_exact_on_the_linear_gaussian_model(linear):

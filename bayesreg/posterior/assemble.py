@@ -1,0 +1,85 @@
+"""The posterior DataTree: draws of (w, b), their log-likelihood and log prior, and where they came from.
+
+Groups: ``posterior`` (``coef`` (chain, draw, feature), ``intercept``),
+``sample_stats`` (when the sampler has them), ``log_likelihood`` (``obs``,
+per row or summed), ``log_prior`` (normalized densities) and ``observed_data``.
+``posterior.attrs`` record the sampler, the priors (λ in words, kind and
+parameters), the likelihood, the seed and the model's identity
+(``model_identity``, JSON) that :func:`bayesreg.compare.compare` checks.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import numpy as np
+import xarray as xr
+
+from .problem import Problem
+
+__all__ = ["attrs_of", "assemble"]
+
+
+def attrs_of(problem: Problem, sampler: str, seed: int) -> dict:
+    """The ``posterior.attrs`` every sampler writes."""
+    m = problem.model
+    attrs = {
+        "sampler": sampler,
+        "prior": m.prior.describe(),
+        "prior_kind": type(m.prior).__name__,
+        "prior_params": json.dumps(m.prior.params()),
+        "likelihood": repr(m.likelihood),
+        "likelihood_params": json.dumps(m.likelihood.params()),
+        "fit_intercept": int(m.fit_intercept),
+        "model_identity": m.identity_json(),
+        "random_seed": int(seed),
+        "inference_library": "bayesreg",
+        "created_at": datetime.now(timezone.utc).isoformat(),
+    }
+    if m.fit_intercept:
+        attrs.update({"intercept_prior": m.intercept_prior.describe(),
+                      "intercept_prior_kind": type(m.intercept_prior).__name__,
+                      "intercept_prior_params": json.dumps(m.intercept_prior.params())})
+    else:
+        attrs.update({"intercept_prior": "none (fit_intercept=False)", "intercept_prior_kind": "none",
+                      "intercept_prior_params": "{}"})
+    return attrs
+
+
+def assemble(problem: Problem, W: np.ndarray, B: np.ndarray | None, stats: xr.Dataset | None, attrs: dict,
+             pointwise: bool, loglik_sum: np.ndarray | None = None) -> xr.DataTree:
+    """The DataTree: posterior, [sample_stats], log_likelihood, log_prior, observed_data.
+
+    ``loglik_sum`` (chain, draw): the summed log likelihood when it is already known.
+    """
+    m = problem.model
+    chains, draws = W.shape[:2]
+    base = {"chain": np.arange(chains), "draw": np.arange(draws)}
+    feat = {"feature": list(m.feature_names)}
+    obs = {"obs_id": np.arange(m.n_samples)}
+    group_attrs = {"created_at": attrs["created_at"], "inference_library": "bayesreg"}
+
+    lp_w, lp_b = m.log_prior(W, B)
+    post = {"coef": (("chain", "draw", "feature"), W)}
+    lp = {"coef": (("chain", "draw", "feature"), lp_w)}
+    if m.fit_intercept:
+        post["intercept"] = (("chain", "draw"), B)
+        lp["intercept"] = (("chain", "draw"), lp_b)
+    if loglik_sum is not None and not pointwise:
+        ll = loglik_sum
+    else:
+        ll = m.loglik(W, B if m.fit_intercept else 0.0, pointwise)
+    ll_var = (("chain", "draw", "obs_id"), ll) if pointwise else (("chain", "draw"), ll)
+
+    groups = {
+        "posterior": xr.Dataset(post, coords={**base, **feat}, attrs=attrs),
+        "log_likelihood": xr.Dataset({"obs": ll_var}, coords={**base, **(obs if pointwise else {})},
+                                     attrs={**group_attrs, "pointwise": int(pointwise)}),
+        "log_prior": xr.Dataset(lp, coords={**base, **feat}, attrs=group_attrs),
+        "observed_data": xr.Dataset({"obs": (("obs_id",), m.y)}, coords=obs, attrs=group_attrs),
+    }
+    if stats is not None:
+        groups["sample_stats"] = stats.assign_coords(base)
+    order = ["posterior", "sample_stats", "log_likelihood", "log_prior", "observed_data"]
+    return xr.DataTree.from_dict({f"/{k}": groups[k] for k in order if k in groups})

@@ -1,0 +1,142 @@
+r"""The PyMC model of exactly exp(−U), and one compile cache for nutpie.
+
+With normalized densities
+
+    log p(w, b | y) = Σ_n log p(y_n | η_n) + Σ_j log p(w_j) + log p(b) − log p(y) = −U(w, b) + const,
+
+so the model is built from the same objects as U: each prior creates its own
+variable (``Prior.to_pymc``: ``coef`` with dims ``feature``, ``intercept``) and
+the likelihood its observed ``obs`` (``Likelihood.to_pymc``).  X and y are
+``pm.Data``, and so is every strength λ (``coef_lam``, ``coef_lam1``, …) and the
+noise sd (``obs_noise_sd``), so nutpie compiles a model once per *structure*
+(likelihood, prior kinds, intercept, features: :func:`structure_key`) and takes
+new data and new λ through ``with_data``.  None of the variables has a
+transform, so the model's logp has no Jacobian term.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import numpy as np
+
+from .problem import Problem
+
+__all__ = ["build", "build_pymc_model", "data_values", "structure_key", "CompileCache", "COMPILED",
+           "compiled_nutpie", "clear_compile_cache"]
+
+
+def build(problem: Problem, weights: Callable | None = None):
+    """The PyMC model of the problem's posterior.
+
+    ``weights(dims)``, when given, creates the ``coef`` variable instead of the
+    problem's prior (a hyperprior on λ does); it runs inside the model context.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    m = problem.model
+    coords = {"feature": list(m.feature_names), "obs_id": np.arange(m.n_samples)}
+    with pm.Model(coords=coords) as pymc_model:
+        Xd = pm.Data("X", m.X, dims=("obs_id", "feature"))
+        yd = pm.Data("y", m.y, dims="obs_id")
+        coef = m.prior.to_pymc("coef", dims="feature") if weights is None else weights("feature")
+        eta = pt.dot(Xd, coef)
+        if m.fit_intercept:
+            eta = eta + m.intercept_prior.to_pymc("intercept", dims=None)
+        m.likelihood.to_pymc("obs", eta, yd, dims="obs_id")
+    return pymc_model
+
+
+def data_values(problem: Problem) -> dict[str, object]:
+    """Every pm.Data value of the problem's model, by name (what nutpie's ``with_data`` takes)."""
+    m = problem.model
+    values: dict[str, object] = {"X": m.X, "y": m.y}
+    values.update(m.prior.pymc_data_values("coef"))
+    if m.fit_intercept:
+        values.update(m.intercept_prior.pymc_data_values("intercept"))
+    values.update(m.likelihood.pymc_data_values("obs"))
+    return values
+
+
+def structure_key(problem: Problem) -> tuple:
+    """What decides the compiled graph: not the data values, not λ, not the number of rows."""
+    m = problem.model
+    return (m.likelihood.structure_key(), m.prior.structure_key(),
+            m.intercept_prior.structure_key() if m.fit_intercept else None,
+            m.fit_intercept, tuple(m.feature_names))
+
+
+def build_pymc_model(est, X, y):
+    """The PyMC model of exactly the posterior exp(−U) of an estimator on (X, y).
+
+    Variables: ``coef`` (dims ``feature``), ``intercept`` (scalar; absent with
+    ``fit_intercept=False``) and the observed ``obs`` (dims ``obs_id``).
+    Data (``pm.Data``, changeable with ``pm.set_data``): ``X``, ``y`` (the
+    encoded targets: 0/1 for logistic), ``coef_lam`` (or ``coef_lam1``,
+    ``coef_lam2`` for an elastic net), ``intercept_lam``… and ``obs_noise_sd``
+    for a linear model.  The estimator is not modified (a clone is fitted when it
+    is not fitted with its current parameters).
+
+    Examples
+    --------
+    >>> import numpy as np, bayesreg
+    >>> from bayesreg.posterior import build_pymc_model
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 1, 0, 1])
+    >>> m = build_pymc_model(bayesreg.LogisticRegression(prior=bayesreg.Laplace(2.0)), X, y)
+    >>> sorted(m.named_vars)[:4]
+    ['X', 'coef', 'coef_lam', 'intercept']
+    """
+    return build(Problem.from_estimator(est, X, y))
+
+
+class CompileCache:
+    """Compiled nutpie models by structure key (least recently added dropped beyond ``max_size``), thread-safe."""
+
+    def __init__(self, max_size: int = 16):
+        self.max_size = max_size
+        self._compiled: dict[tuple, tuple[object, frozenset]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build_model: Callable, values: dict) -> tuple[object, float]:
+        """(compiled model with ``values`` set, compile seconds; 0.0 when it came from the cache).
+
+        ``build_model()`` makes the PyMC model on a miss.  Only the values the compiled
+        model has as ``pm.Data`` are passed to ``with_data``.
+        """
+        import nutpie
+
+        with self._lock:
+            entry = self._compiled.get(key)
+            seconds = 0.0
+            if entry is None:
+                t0 = time.perf_counter()
+                pymc_model = build_model()
+                names = frozenset(v.name for v in pymc_model.data_vars)
+                entry = (nutpie.compile_pymc_model(pymc_model), names)
+                seconds = time.perf_counter() - t0
+                if len(self._compiled) >= self.max_size:
+                    self._compiled.pop(next(iter(self._compiled)))
+                self._compiled[key] = entry
+        compiled, names = entry
+        return compiled.with_data(**{k: v for k, v in values.items() if k in names}), seconds
+
+    def clear(self) -> None:
+        with self._lock:
+            self._compiled.clear()
+
+
+#: The process's compiled posterior models (a Dask worker has its own).
+COMPILED = CompileCache()
+
+
+def compiled_nutpie(problem: Problem) -> tuple[object, float]:
+    """(compiled model with this problem's data, compile seconds; 0 when it came from the cache)."""
+    return COMPILED.get(structure_key(problem), lambda: build(problem), data_values(problem))
+
+
+def clear_compile_cache() -> None:
+    """Forget every compiled nutpie model (the next sample compiles again)."""
+    COMPILED.clear()

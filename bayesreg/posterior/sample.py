@@ -1,0 +1,177 @@
+"""``sample_posterior``: draws of exactly exp(−U), by NUTS or laplace-is, with the "auto" policy.
+
+**"auto"** (the default) runs laplace-is first and keeps it if k̂ is below its
+threshold and ESS_IS ≥ 400; else it samples with nutpie (PyMC's NUTS without
+nutpie).  The attempt costs one likelihood pass per proposal, small next to NUTS
+(≥ 2 passes per leapfrog step).  ``attrs["auto_reason"]`` records the decision.
+:func:`bayesreg.compare.compare` treats every ``sampler`` starting with
+"laplace" as an approximation (NaN R-hat and ESS columns): for laplace-is read
+``pareto_k`` and ``ess_importance`` from ``posterior.attrs`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+import warnings
+
+import numpy as np
+import xarray as xr
+
+from ..validation import check_bool, check_choice, check_int, check_seed
+from .assemble import assemble, attrs_of
+from .diagnostics import ESS_MIN, PosteriorWarning, convergence_problems
+from .importance import ISResult, importance_sample
+from .nuts import sample_nutpie, sample_pymc
+from .problem import Problem
+
+__all__ = ["SAMPLERS", "sample_posterior", "default_nuts"]
+
+SAMPLERS = ("auto", "nutpie", "pymc", "laplace-is")
+
+logger = logging.getLogger(__name__)
+
+
+def default_nuts() -> str:
+    """The NUTS of "auto": nutpie (compiles once per model structure), PyMC's own without it."""
+    try:
+        import nutpie  # noqa: F401
+    except ImportError:  # pragma: no cover - nutpie is a dependency
+        return "pymc"
+    return "nutpie"
+
+
+def _auto_choice(res: ISResult | None, failure: str, seconds: float) -> tuple[bool, dict]:
+    """(keep laplace-is?, the auto attrs) from the laplace-is attempt."""
+    nuts = default_nuts()
+    auto = {"sampler_requested": "auto", "auto_check_time": seconds,
+            "auto_pareto_k": math.nan if res is None else float(res.khat),
+            "auto_ess_importance": math.nan if res is None else float(res.ess)}
+    if res is None:
+        reason = f"{nuts}: {failure}"
+    elif res.reliable:
+        reason = (f"laplace-is: Pareto k̂ = {res.khat:.2f} < {res.threshold:.2f} and "
+                  f"{res.ess:.0f} effective draws (>= {ESS_MIN}) from {res.n_proposals} proposals")
+    elif not res.khat < res.threshold:
+        reason = (f"{nuts}: Pareto k̂ = {res.khat:.2f} >= {res.threshold:.2f}, the posterior is too far "
+                  f"from its Laplace approximation for importance sampling")
+    else:
+        reason = (f"{nuts}: importance sampling kept only {res.ess:.0f} effective draws "
+                  f"(< {ESS_MIN}) of {res.n_proposals} proposals (k̂ = {res.khat:.2f})")
+    auto["auto_reason"] = reason
+    logger.info("sample_posterior(sampler='auto') chose %s", reason)
+    return res is not None and res.reliable, auto
+
+
+def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: int = 4,
+                     random_seed: int | None = None, sampler: str = "auto", progressbar: bool | None = None,
+                     pointwise_log_likelihood: bool = True) -> xr.DataTree:
+    """Draw from the posterior exp(−U) of the estimator's model on (X, y).
+
+    Parameters
+    ----------
+    est : LogisticRegression or LinearRegression
+        Its current parameters define the model.  Its MAP starts the NUTS chains
+        (each jittered by U(−1, 1) × 1/√H_jj) and centres the laplace-is proposal;
+        when it is not fitted with those parameters on these data, a clone is
+        fitted (the estimator itself is never modified).
+    X, y : the data (y as passed to ``fit``: labels for logistic regression).
+    draws, tune, chains : draws kept and tuning steps, per chain (``tune`` is
+        unused by laplace-is).
+    random_seed : int or None
+        The same seed gives identical draws; None draws a seed, recorded in
+        ``posterior.attrs["random_seed"]``.
+    sampler : {"auto", "laplace-is", "nutpie", "pymc"}
+        ``"laplace-is"``: Pareto-smoothed importance sampling from the Laplace
+        approximation (:mod:`bayesreg.posterior.importance`): max(chains·draws, 1000)
+        proposals, one likelihood evaluation each and no gradients, resampled to
+        chains × draws equal-weight draws.  Exact in the limit when k̂ is small; on
+        a posterior far from Gaussian it warns (k̂ too large) and its draws are not
+        to be used.  ``"auto"`` tries laplace-is first and keeps it when PSIS says
+        it is reliable (k̂ below its threshold and at least 400 effective draws);
+        otherwise it runs nutpie.  ``posterior.attrs["auto_reason"]`` says why.
+        ``"nutpie"``: NUTS, compiled once per model structure and reused for new
+        data and λ.  ``"pymc"``: PyMC's own NUTS (recompiles every call; chains
+        run one after another).
+    progressbar : bool or None
+        None shows a progress bar only when stderr is a terminal (NUTS only).
+    pointwise_log_likelihood : bool
+        False stores only the row sum of the log likelihood (no ``obs_id`` dim).
+
+    Returns
+    -------
+    xarray.DataTree with groups ``posterior`` (``coef`` (chain, draw, feature),
+    ``intercept`` (chain, draw)), ``sample_stats``, ``log_likelihood``
+    (``obs`` (chain, draw, obs_id)), ``log_prior`` (``coef``, ``intercept``:
+    normalized log densities) and ``observed_data`` (``obs``: the encoded y).
+    ``posterior.attrs`` say which sampler, prior, intercept prior, likelihood,
+    model (``model_identity``) and seed produced it, with the times in seconds:
+    ``compile_time`` (nutpie: 0.0 when the compiled model came from the cache;
+    pymc: the call minus PyMC's timed sampling loop; laplace-is: 0.0),
+    ``sampling_time`` (laplace-is adds ``laplace_time``, the MAP polish and
+    Hessian).  For laplace-is also ``pareto_k``, ``pareto_k_threshold``,
+    ``ess_importance`` (1/Σw̃² of the smoothed weights: the effective number of
+    draws), ``n_proposals``, ``proposal``, ``proposal_df``; its ``sample_stats``
+    hold each draw's normalized ``log_weight`` and ``proposal_index`` (repeats
+    are resampled duplicates, kept next to each other so that ArviZ's ESS counts
+    them).  With ``sampler="auto"``: ``sampler_requested="auto"``,
+    ``auto_reason``, ``auto_pareto_k``, ``auto_ess_importance`` and
+    ``auto_check_time`` (the seconds the laplace-is attempt took, also when it
+    was not kept).
+
+    Warns
+    -----
+    PosteriorWarning
+        Once, naming the coefficients concerned, if there were divergences or
+        any R-hat > 1.01 or bulk/tail ESS < 400; for laplace-is when k̂ is above
+        its threshold, the importance ESS is below 400, or the resampled draws hold
+        fewer than about 400 effective draws, 1/(1/ESS_IS + 1/(chains·draws)).
+    """
+    draws = check_int(draws, "draws", 1)
+    tune = check_int(tune, "tune", 0)
+    chains = check_int(chains, "chains", 1)
+    sampler = check_choice(sampler, "sampler", SAMPLERS)
+    seed = check_seed(random_seed)
+    progressbar = sys.stderr.isatty() if progressbar is None else check_bool(progressbar, "progressbar")
+    pointwise = check_bool(pointwise_log_likelihood, "pointwise_log_likelihood")
+    problem = Problem.from_estimator(est, X, y)
+
+    auto: dict = {}
+    res: ISResult | None = None
+    if sampler in ("auto", "laplace-is"):
+        t0 = time.perf_counter()
+        failure = ""
+        try:
+            res = importance_sample(problem, draws, chains, seed)
+        except ValueError as exc:  # no Laplace approximation
+            if sampler == "laplace-is":
+                raise ValueError(f"sampler='laplace-is' needs a Laplace approximation, and {exc}; "
+                                 f"use sampler='nutpie'") from None
+            failure = f"no Laplace approximation ({exc})"
+        if sampler == "auto":
+            keep, auto = _auto_choice(res, failure, time.perf_counter() - t0)
+            sampler = "laplace-is" if keep else default_nuts()
+
+    attrs = attrs_of(problem, sampler, seed)
+    if sampler == "laplace-is":
+        attrs.update(res.attrs())
+        attrs.update(auto)
+        tree = assemble(problem, res.W, res.B, res.stats, attrs, pointwise, loglik_sum=res.loglik)
+        problems, advice = res.problems(chains * draws)
+    else:
+        run = sample_nutpie if sampler == "nutpie" else sample_pymc
+        post, stats, times = run(problem, draws, tune, chains, seed, progressbar)
+        W = np.asarray(post["coef"].transpose("chain", "draw", "feature").values, dtype=float)
+        B = (np.asarray(post["intercept"].transpose("chain", "draw").values, dtype=float)
+             if problem.fit_intercept else None)
+        attrs.update({k: float(v) for k, v in times.items()})
+        attrs.update(auto)
+        tree = assemble(problem, W, B, stats, attrs, pointwise)
+        problems = convergence_problems(tree)
+        advice = ". Try more tune and draws, or a stronger prior."
+    if problems:
+        warnings.warn("The posterior sample may not be reliable: " + "; ".join(problems) + advice,
+                      PosteriorWarning, stacklevel=2)
+    return tree
