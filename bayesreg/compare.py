@@ -50,13 +50,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["compare", "hdi", "SHARED_COLUMNS", "POSTERIOR_COLUMNS"]
+__all__ = ["compare", "hdi", "SHARED_COLUMNS"]
 
 #: Columns that do not depend on the posterior (one copy even for several posteriors).
 SHARED_COLUMNS = ("map", "true", "map_is_zero")
-#: Columns computed from each posterior's draws.
-POSTERIOR_COLUMNS = ("mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi", "true_in_hdi",
-                     "p_positive", "p_near_zero", "r_hat", "ess_bulk")
 
 _INTERCEPT = "intercept"
 
