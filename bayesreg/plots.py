@@ -152,18 +152,18 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
     the MAP as a dashed vertical line, and the prior density p(w) (none for a
     Flat prior, which is improper).  Returns a 1-D array of the Axes used.
     """
-    from .compare import _INTERCEPT, _draws, _is_tree
+    from .compare import INTERCEPT, is_posterior_tree, posterior_draws
 
     if not hasattr(est, "coef_") or not hasattr(est, "prior_"):
         raise ValueError(f"est must be a fitted bayesreg estimator, got {type(est).__name__}")
     names = list(est.feature_names())
     fit_intercept = bool(getattr(est, "fit_intercept", True))
-    runs = dict(posterior) if isinstance(posterior, Mapping) and not _is_tree(posterior) else {"": posterior}
+    runs = dict(posterior) if isinstance(posterior, Mapping) and not is_posterior_tree(posterior) else {"": posterior}
     if not runs:
         raise ValueError("posterior must be a DataTree or a non-empty dict {label: DataTree}")
-    draws = {label: _draws(tree, names, fit_intercept, "posterior" if not label else f"posterior[{label!r}]")
+    draws = {label: posterior_draws(tree, names, fit_intercept, "posterior" if not label else f"posterior[{label!r}]")
              for label, tree in runs.items()}
-    available = names + ([_INTERCEPT] if fit_intercept else [])
+    available = names + ([INTERCEPT] if fit_intercept else [])
     features = list(names if features is None else ([features] if isinstance(features, str) else features))
     unknown = [f for f in features if f not in available]
     if not features or unknown:
@@ -173,11 +173,11 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
         raise ValueError(f"bins must be an integer >= 1, got {bins!r}")
     map_values = dict(zip(names, np.asarray(est.coef_, dtype=float).tolist()))
     if fit_intercept:
-        map_values[_INTERCEPT] = float(est.intercept_)
+        map_values[INTERCEPT] = float(est.intercept_)
 
     ax_list = _as_axes_list(axes, len(features))
     for ax, name in zip(ax_list, features):
-        prior = est.intercept_prior_ if name == _INTERCEPT else est.prior_
+        prior = est.intercept_prior_ if name == INTERCEPT else est.prior_
         xs = [d[name].ravel() for d in draws.values()]
         m = map_values[name]
         lo = min(float(np.min(x)) for x in xs + [np.array([m])])
