@@ -50,15 +50,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["compare", "hdi", "SHARED_COLUMNS", "POSTERIOR_COLUMNS"]
+__all__ = ["compare", "hdi", "SHARED_COLUMNS", "INTERCEPT", "is_posterior_tree", "posterior_draws"]
 
 #: Columns that do not depend on the posterior (one copy even for several posteriors).
 SHARED_COLUMNS = ("map", "true", "map_is_zero")
-#: Columns computed from each posterior's draws.
-POSTERIOR_COLUMNS = ("mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi", "true_in_hdi",
-                     "p_positive", "p_near_zero", "r_hat", "ess_bulk")
 
-_INTERCEPT = "intercept"
+#: Row name of the intercept (in the table and in :func:`posterior_draws`).
+INTERCEPT = "intercept"
 
 
 def _check_prob(prob) -> float:
@@ -98,8 +96,11 @@ def hdi(samples, prob: float = 0.94) -> tuple[float, float]:
 
 # -- reading a posterior -------------------------------------------------------------
 
-def _is_tree(obj) -> bool:
-    """An xarray DataTree (which is itself a Mapping, so test it before dicts)."""
+def is_posterior_tree(obj) -> bool:
+    """Whether ``obj`` is an xarray DataTree, i.e. one posterior rather than a dict {label: DataTree}.
+
+    A DataTree is itself a Mapping, so test this before treating ``obj`` as a dict.
+    """
     import xarray as xr
 
     return isinstance(obj, xr.DataTree)
@@ -112,9 +113,17 @@ def _is_approximation(tree) -> bool:
     return sampler.lower().startswith("laplace")
 
 
-def _draws(tree, names: list[str], fit_intercept: bool, arg: str) -> dict[str, np.ndarray]:
-    """{row name: (chain, draw) array} from a posterior tree, validated against the estimator."""
-    if not _is_tree(tree) or "posterior" not in tree.children:
+def posterior_draws(tree, names: list[str], fit_intercept: bool, arg: str) -> dict[str, np.ndarray]:
+    """{row name: (chain, draw) array} from a posterior tree, validated against the estimator.
+
+    ``names`` are the estimator's ``feature_names()``; the rows come in that
+    order, then :data:`INTERCEPT` when ``fit_intercept``.  The tree needs a
+    ``posterior`` group with ``coef`` (chain, draw, feature) holding exactly
+    those features and, iff ``fit_intercept``, ``intercept`` (chain, draw);
+    every draw must be finite.  ``arg`` names the tree in error messages
+    (e.g. ``"posterior['NUTS']"``).  Raises ValueError otherwise.
+    """
+    if not is_posterior_tree(tree) or "posterior" not in tree.children:
         raise ValueError(f"{arg} must be an ArviZ DataTree with a 'posterior' group, got {type(tree).__name__}")
     post = tree["posterior"].dataset
     if "coef" not in post.data_vars:
@@ -139,7 +148,7 @@ def _draws(tree, names: list[str], fit_intercept: bool, arg: str) -> dict[str, n
         b = post["intercept"]
         if set(b.dims) != {"chain", "draw"}:
             raise ValueError(f"{arg}: posterior 'intercept' must have dims (chain, draw), got {b.dims}")
-        out[_INTERCEPT] = np.asarray(b.transpose("chain", "draw").values, dtype=float)
+        out[INTERCEPT] = np.asarray(b.transpose("chain", "draw").values, dtype=float)
     for name, v in out.items():
         if v.size == 0 or not np.all(np.isfinite(v)):
             raise ValueError(f"{arg}: draws of {name!r} are empty or not all finite")
@@ -244,15 +253,15 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         eps_rule = "eps given by the caller"
 
     names = list(est.feature_names())
-    if _INTERCEPT in names:
-        raise ValueError(f"a feature is named {_INTERCEPT!r}, which clashes with the intercept row")
+    if INTERCEPT in names:
+        raise ValueError(f"a feature is named {INTERCEPT!r}, which clashes with the intercept row")
     fit_intercept = bool(getattr(est, "fit_intercept", True))
     coef = np.asarray(est.coef_, dtype=float).ravel()
     if coef.shape != (len(names),):
         raise ValueError(f"est.coef_ has shape {coef.shape} but est has {len(names)} features")
     map_values = dict(zip(names, coef.tolist()))
     if fit_intercept:
-        map_values[_INTERCEPT] = float(est.intercept_)
+        map_values[INTERCEPT] = float(est.intercept_)
     rows = list(map_values)
 
     true_values = None
@@ -261,16 +270,16 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         true_values = dict(zip(names, t.tolist()))
         if fit_intercept:
             if true_intercept is None:
-                true_values[_INTERCEPT] = math.nan
+                true_values[INTERCEPT] = math.nan
             else:
                 if isinstance(true_intercept, bool) or not isinstance(true_intercept, numbers.Real):
                     raise ValueError(f"true_intercept must be a number or None, got {true_intercept!r}")
-                true_values[_INTERCEPT] = float(true_intercept)
+                true_values[INTERCEPT] = float(true_intercept)
     elif true_intercept is not None:
         raise ValueError("true_intercept was given without true_coef")
 
     # -- the posterior(s) ---------------------------------------------------------------
-    if isinstance(posterior, Mapping) and not _is_tree(posterior):
+    if isinstance(posterior, Mapping) and not is_posterior_tree(posterior):
         if len(posterior) == 0:
             raise ValueError("posterior must be a DataTree or a non-empty dict {label: DataTree}, got an empty dict")
         runs = {}
@@ -293,9 +302,9 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
     tables, meta = {}, {}
     for label, tree in runs.items():
         arg = "posterior" if single else f"posterior[{label!r}]"
-        draws = _draws(tree, names, fit_intercept, arg)
+        draws = posterior_draws(tree, names, fit_intercept, arg)
         approx = _is_approximation(tree)
-        n_chain, n_draw = draws[names[0]].shape if names else draws[_INTERCEPT].shape
+        n_chain, n_draw = draws[names[0]].shape if names else draws[INTERCEPT].shape
         tables[label] = _summarize(draws, map_values, true_values, prob, eps_value, approx).loc[rows]
         meta[label] = {"sampler": str(tree["posterior"].attrs.get("sampler", "unknown")),
                        "n_chains": int(n_chain), "n_draws": int(n_draw), "approximation": bool(approx)}

@@ -123,9 +123,9 @@ def _map_node(est):
 def _posterior_node(posterior):
     import xarray as xr
 
-    from .compare import _is_tree
+    from .compare import is_posterior_tree
 
-    if _is_tree(posterior):
+    if is_posterior_tree(posterior):
         runs, layout = {"posterior": posterior}, "single"
     elif isinstance(posterior, dict) and posterior:
         runs, layout = dict(posterior), "dict"
@@ -137,7 +137,7 @@ def _posterior_node(posterior):
                          f"got {type(posterior).__name__}")
     node = xr.DataTree(dataset=xr.Dataset(attrs={"layout": layout, "labels": _dumps(list(runs), "labels")}))
     for i, (label, tree) in enumerate(runs.items()):
-        if not _is_tree(tree):
+        if not is_posterior_tree(tree):
             raise ValueError(f"posterior[{label!r}] must be a DataTree, got {type(tree).__name__}")
         node[f"r{i}"] = tree.copy()
     return node

@@ -1,0 +1,166 @@
+"""Figures of one fit's posterior next to its MAP.
+
+* :func:`plot_forest` — the :func:`bayesreg.compare.compare` table: HDI bars,
+  posterior means, the MAP (exact zeros marked distinctly), the truth if known,
+  several posteriors side by side if the table came from a dict.
+* :func:`plot_densities` — per coefficient, a histogram of the posterior draws,
+  the MAP as a vertical line and the prior density overlaid; the title gives λ
+  and the prior sd, so λ-as-precision shows up as the prior's width.
+
+Artists carry a ``gid`` ("hdi", "mean", "map", "map_zero", "true", "posterior",
+"prior") so callers and tests can find them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..compare import INTERCEPT, SHARED_COLUMNS, is_posterior_tree, posterior_draws
+from .axes import MAP_STYLE, TRUE_STYLE, ZERO_STYLE, as_axes_list, new_axes
+
+__all__ = ["plot_forest", "plot_densities"]
+
+
+# -- forest --------------------------------------------------------------------------
+
+def _forest_blocks(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """(shared columns, {label: per-posterior columns}) for a single or a dict-built table."""
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"table must be the DataFrame returned by compare(), got {type(table).__name__}")
+    if isinstance(table.columns, pd.MultiIndex):
+        shared = pd.DataFrame({c: table[c] for c in SHARED_COLUMNS if (c, "") in table.columns})
+        labels = [lab for lab in table.columns.get_level_values(0).unique() if lab not in SHARED_COLUMNS]
+        blocks = {lab: table[lab] for lab in labels}
+    else:
+        shared = table[[c for c in SHARED_COLUMNS if c in table.columns]]
+        blocks = {"": table}
+    needed = {"hdi_low", "hdi_high", "mean"}
+    if "map" not in shared or not blocks or any(not needed <= set(b.columns) for b in blocks.values()):
+        raise ValueError("table must be the DataFrame returned by compare() (columns map, mean, hdi_low, hdi_high)")
+    return shared, blocks
+
+
+def plot_forest(table: pd.DataFrame, *, ax=None, show_true: bool = True, title: str | None = None):
+    """Forest plot of a :func:`~bayesreg.compare.compare` table, one row per coefficient.
+
+    Per posterior: a bar over the HDI and a dot at the posterior mean (several
+    posteriors are drawn side by side, slightly offset).  Per row: the MAP as a
+    black ×, or a hollow red diamond where the MAP is exactly zero; the truth
+    as a green star when the table has it.
+
+    Returns the matplotlib Axes.
+    """
+    shared, blocks = _forest_blocks(table)
+    n = len(table)
+    ax = new_axes(ax, (7.0, 1.0 + 0.45 * n))
+    y = np.arange(n)[::-1].astype(float)          # first row at the top
+    k = len(blocks)
+    offsets = np.linspace(-0.15 * (k - 1), 0.15 * (k - 1), k) if k > 1 else np.zeros(1)
+    prob = table.attrs.get("prob")
+    hdi_text = f"{prob:.0%} HDI" if isinstance(prob, float) else "HDI"
+    ax.axvline(0.0, color="0.85", linewidth=1, zorder=0)
+    for i, (label, block) in enumerate(blocks.items()):
+        color = f"C{i}"
+        yy = y + offsets[i]
+        suffix = f" ({label})" if label else ""
+        bars = ax.hlines(yy, block["hdi_low"].to_numpy(float), block["hdi_high"].to_numpy(float), color=color,
+                         linewidth=2.5, alpha=0.8, label=hdi_text + suffix, zorder=2)
+        bars.set_gid("hdi")
+        ax.plot(block["mean"].to_numpy(float), yy, "o", color=color, markersize=5, label="posterior mean" + suffix,
+                gid="mean", zorder=3)
+    map_values = shared["map"].to_numpy(float)
+    is_zero = (shared["map_is_zero"].to_numpy(bool) if "map_is_zero" in shared else map_values == 0.0)
+    ax.plot(map_values[~is_zero], y[~is_zero], label="MAP", gid="map", **MAP_STYLE)
+    if is_zero.any():
+        ax.plot(map_values[is_zero], y[is_zero], label="MAP = 0 exactly", gid="map_zero", **ZERO_STYLE)
+    if show_true and "true" in shared:
+        truth = shared["true"].to_numpy(float)
+        ok = np.isfinite(truth)
+        ax.plot(truth[ok], y[ok], label="true value", gid="true", **TRUE_STYLE)
+    ax.set_yticks(y, [str(r) for r in table.index])
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_xlabel("coefficient value")
+    ax.set_title(title if title is not None else f"MAP vs posterior ({hdi_text})")
+    ax.legend(fontsize="small", loc="best", framealpha=0.8)
+    return ax
+
+
+# -- densities -----------------------------------------------------------------------
+
+def _prior_label(prior) -> str:
+    """Short title text: λ (or λ1, λ2) and the prior sd."""
+    name = type(prior).__name__
+    sd = float(prior.sd)
+    sd_text = f"prior sd {sd:.3g}" if math.isfinite(sd) else "prior sd ∞"
+    if hasattr(prior, "lam1"):
+        return f"{name} λ1={prior.lam1:.3g}, λ2={prior.lam2:.3g}, {sd_text}"
+    if hasattr(prior, "lam"):
+        return f"{name} λ={prior.lam:.3g}, {sd_text}"
+    return f"{name} (improper), λ=0, {sd_text}"
+
+
+def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axes=None, bins: int = 40):
+    """Posterior density of each coefficient with its MAP and its prior.
+
+    Parameters
+    ----------
+    est : fitted estimator (its MAP, ``prior_`` and ``intercept_prior_``)
+    posterior : DataTree or dict {label: DataTree} (the contract of :func:`bayesreg.compare.compare`)
+    features : names to draw (default: every coefficient); ``"intercept"`` is allowed
+    axes : Axes, or a sequence/array of at least ``len(features)`` Axes; None makes a grid
+    bins : histogram bins
+
+    Each panel: a density-normalized histogram of the draws (one per posterior),
+    the MAP as a dashed vertical line, and the prior density p(w) (none for a
+    Flat prior, which is improper).  Returns a 1-D array of the Axes used.
+    """
+    if not hasattr(est, "coef_") or not hasattr(est, "prior_"):
+        raise ValueError(f"est must be a fitted bayesreg estimator, got {type(est).__name__}")
+    names = list(est.feature_names())
+    fit_intercept = bool(getattr(est, "fit_intercept", True))
+    runs = dict(posterior) if isinstance(posterior, Mapping) and not is_posterior_tree(posterior) else {"": posterior}
+    if not runs:
+        raise ValueError("posterior must be a DataTree or a non-empty dict {label: DataTree}")
+    draws = {label: posterior_draws(tree, names, fit_intercept, "posterior" if not label else f"posterior[{label!r}]")
+             for label, tree in runs.items()}
+    available = names + ([INTERCEPT] if fit_intercept else [])
+    features = list(names if features is None else ([features] if isinstance(features, str) else features))
+    unknown = [f for f in features if f not in available]
+    if not features or unknown:
+        raise ValueError(f"features must be a non-empty list of names from {available}, got unknown {unknown}"
+                         if unknown else "features must not be empty")
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
+        raise ValueError(f"bins must be an integer >= 1, got {bins!r}")
+    map_values = dict(zip(names, np.asarray(est.coef_, dtype=float).tolist()))
+    if fit_intercept:
+        map_values[INTERCEPT] = float(est.intercept_)
+
+    ax_list = as_axes_list(axes, len(features))
+    for ax, name in zip(ax_list, features):
+        prior = est.intercept_prior_ if name == INTERCEPT else est.prior_
+        xs = [d[name].ravel() for d in draws.values()]
+        m = map_values[name]
+        lo = min(float(np.min(x)) for x in xs + [np.array([m])])
+        hi = max(float(np.max(x)) for x in xs + [np.array([m])])
+        pad = 0.1 * (hi - lo) if hi > lo else 1.0
+        for i, (label, x) in enumerate(zip(draws, xs)):
+            _, _, patches = ax.hist(x, bins=bins, density=True, histtype="stepfilled", alpha=0.35, color=f"C{i}",
+                                    label=f"posterior ({label})" if label else "posterior")
+            for p in patches:
+                p.set_gid("posterior")
+        ax.axvline(m, color="black", linestyle="--", linewidth=1.5, label="MAP" + (" = 0" if m == 0 else ""),
+                   gid="map")
+        if prior.proper:
+            grid = np.linspace(lo - pad, hi + pad, 401)
+            ax.plot(grid, np.exp(prior.logpdf(grid)), color="crimson", linewidth=1.5, label="prior", gid="prior")
+        ax.set_title(f"{name}\n{_prior_label(prior)}", fontsize="small")
+        ax.set_xlabel(name)
+        ax.set_xlim(lo - pad, hi + pad)
+    ax_list[0].set_ylabel("density")
+    ax_list[0].legend(fontsize="x-small")
+    return np.asarray(ax_list, dtype=object)
