@@ -348,7 +348,7 @@ def test_power_scaling_is_a_change_of_lambda():
 
 def _cli(argv):
     from bayesreg.cli import CLIError
-    from bayesreg.cli_sweep import add_sweep_parser
+    from bayesreg.cli.sweep import add_sweep_parser
 
     parser = argparse.ArgumentParser(prog="bayesreg")
     add_sweep_parser(parser.add_subparsers(dest="command", required=True))

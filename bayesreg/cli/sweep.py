@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli import CLIError, _estimator, _load_data, _positive_float, add_model_arguments
-from .priors import ElasticNet, Gaussian, Laplace
+from . import CLIError, _estimator, _load_data, _positive_float, add_model_arguments
+from ..priors import ElasticNet, Gaussian, Laplace
 
 __all__ = ["add_sweep_parser", "cmd_sweep", "parse_lams"]
 
@@ -134,8 +134,8 @@ def cmd_sweep(args) -> int:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from . import io, plots
-    from .sensitivity import SweepFailure, choose_lambda, sweep
+    from .. import io, plots
+    from ..sensitivity import SweepFailure, choose_lambda, sweep
 
     for name in ("draws", "chains", "cv_folds"):
         if getattr(args, name) < (2 if name == "cv_folds" else 1):

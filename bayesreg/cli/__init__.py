@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets
-from .estimators import LinearRegression, LogisticRegression
-from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
-from .solvers import SOLVERS
+from .. import datasets
+from ..estimators import LinearRegression, LogisticRegression
+from ..priors import ElasticNet, Flat, Gaussian, Laplace, Prior
+from ..solvers import SOLVERS
 
 __all__ = ["main"]
 
@@ -154,8 +154,8 @@ def cmd_fit(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from . import io, plots
-    from .compare import compare as compare_table
+    from .. import io, plots
+    from ..compare import compare as compare_table
     import matplotlib
 
     matplotlib.use("Agg")
@@ -208,7 +208,7 @@ def cmd_compare(args) -> int:
 
 
 def _examples_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "examples"
+    return Path(__file__).resolve().parent.parent.parent / "examples"
 
 
 def _list_examples() -> dict[str, Path]:
@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--out", default="out", help="output folder (default ./out)")
     cmp_.set_defaults(func=cmd_compare)
 
-    from .cli_sweep import add_sweep_parser
+    from .sweep import add_sweep_parser
 
     add_sweep_parser(sub)
 
@@ -317,6 +317,3 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
