@@ -9,12 +9,13 @@ chosen by cross-validation, empirical Bayes and full Bayes, and writes
 ``coef_path.png``, ``zero_pattern.png``, ``lambda_choice.png`` and
 ``sweep.nc`` (read it with :func:`bayesreg.io.load_sweep`) to ``--out``.
 
-Wiring (in cli.py's ``build_parser``)::
+Wiring (in :func:`bayesreg.cli.build_parser`)::
 
-    from .cli_sweep import add_sweep_parser
-    add_sweep_parser(sub)          # sets func=cmd_sweep
+    from . import sweep
+    sweep.add_parser(sub)          # sets func=cmd_sweep
 
-Like cli.py, this module prints; errors are :class:`bayesreg.cli.CLIError` (one line, status 2).
+Like the rest of :mod:`bayesreg.cli`, this module prints; errors are
+:class:`bayesreg.cli.common.CLIError` (one line, status 2).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .common import (CLIError, add_data_arguments, add_model_arguments, load_dat
                      progress_printer)
 from ..priors import ElasticNet, Gaussian, Laplace
 
-__all__ = ["add_sweep_parser", "cmd_sweep", "parse_lams"]
+__all__ = ["add_parser", "cmd_sweep", "parse_lams"]
 
 
 def parse_lams(text: str) -> np.ndarray:
@@ -188,7 +189,7 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``sweep`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
     p = subparsers.add_parser("sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
                               description=__doc__.split("\n\n")[0])
