@@ -347,11 +347,11 @@ def test_power_scaling_is_a_change_of_lambda():
 # -- the CLI ------------------------------------------------------------------------------------
 
 def _cli(argv):
-    from bayesreg.cli import CLIError
-    from bayesreg.cli_sweep import add_sweep_parser
+    from bayesreg.cli import sweep
+    from bayesreg.cli.common import CLIError
 
     parser = argparse.ArgumentParser(prog="bayesreg")
-    add_sweep_parser(parser.add_subparsers(dest="command", required=True))
+    sweep.add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     try:
         return args.func(args)

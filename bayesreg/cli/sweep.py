@@ -9,28 +9,29 @@ chosen by cross-validation, empirical Bayes and full Bayes, and writes
 ``coef_path.png``, ``zero_pattern.png``, ``lambda_choice.png`` and
 ``sweep.nc`` (read it with :func:`bayesreg.io.load_sweep`) to ``--out``.
 
-Wiring (in cli.py's ``build_parser``)::
+Wiring (in :func:`bayesreg.cli.build_parser`)::
 
-    from .cli_sweep import add_sweep_parser
-    add_sweep_parser(sub)          # sets func=cmd_sweep
+    from . import sweep
+    sweep.add_parser(sub)          # sets func=cmd_sweep
 
-Like cli.py, this module prints; errors are :class:`bayesreg.cli.CLIError` (one line, status 2).
+Like the rest of :mod:`bayesreg.cli`, this module prints; errors are
+:class:`bayesreg.cli.common.CLIError` (one line, status 2).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .cli import CLIError, _estimator, _load_data, _positive_float, add_model_arguments
-from .priors import ElasticNet, Gaussian, Laplace
+from .common import (CLIError, add_data_arguments, add_model_arguments, load_data, make_estimator, positive_float,
+                     progress_printer)
+from ..priors import ElasticNet, Gaussian, Laplace
 
-__all__ = ["add_sweep_parser", "cmd_sweep", "parse_lams"]
+__all__ = ["add_parser", "cmd_sweep", "parse_lams"]
 
 
 def parse_lams(text: str) -> np.ndarray:
@@ -59,19 +60,6 @@ def _prior(args):
     if args.prior == "laplace":
         return Laplace(1.0)
     return ElasticNet(1.0, args.l2_ratio)
-
-
-def _progress_printer(label: str):
-    """A progress callable writing 'label: done/total' to stderr (in place on a terminal)."""
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if tty:
-            print(f"\r{label}: {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
-        elif done == total:
-            print(f"{label}: {done}/{total} done", file=sys.stderr, flush=True)
-
-    return progress
 
 
 def _fmt(x) -> str:
@@ -134,8 +122,8 @@ def cmd_sweep(args) -> int:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from . import io, plots
-    from .sensitivity import SweepFailure, choose_lambda, sweep
+    from .. import io, plots
+    from ..sensitivity import SweepFailure, choose_lambda, sweep
 
     for name in ("draws", "chains", "cv_folds"):
         if getattr(args, name) < (2 if name == "cv_folds" else 1):
@@ -146,9 +134,9 @@ def cmd_sweep(args) -> int:
     if args.scheduler is not None and not args.posterior:
         raise CLIError("--scheduler only applies to posterior sweeps: add --posterior")
     lams = parse_lams(args.lams)
-    data = _load_data(args)
+    data = load_data(args)
     try:
-        est = _estimator(args, _prior(args))
+        est = make_estimator(args, _prior(args))
     except (ValueError, TypeError) as exc:
         raise CLIError(f"--l2-ratio: {exc}") from None
     X = pd.DataFrame(data.X, columns=data.feature_names)
@@ -165,7 +153,7 @@ def cmd_sweep(args) -> int:
         try:
             ds = sweep(est, X, data.y, lams, posterior=args.posterior, draws=args.draws, tune=args.tune,
                        chains=args.chains, random_seed=args.seed, client=args.scheduler,
-                       progress=_progress_printer("posterior runs" if args.posterior else "MAP fits"))
+                       progress=progress_printer("posterior runs" if args.posterior else "MAP fits"))
             choice = choose_lambda(est, X, data.y, lams, n_folds=args.cv_folds, full_bayes=not args.no_full_bayes,
                                    hyper_a=args.hyper_a, hyper_b=args.hyper_b, draws=args.draws, tune=args.tune,
                                    chains=args.chains, random_seed=args.seed)
@@ -201,15 +189,14 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``sweep`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
     p = subparsers.add_parser("sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
                               description=__doc__.split("\n\n")[0])
-    p.add_argument("data", nargs="?", help="CSV file (default: the lecture's wide data set)")
-    p.add_argument("--target", help="column of DATA.csv to predict")
+    add_data_arguments(p)
     p.add_argument("--prior", choices=("gaussian", "laplace", "elasticnet"), default="laplace",
                    help="prior on the weights (default laplace); λ is swept")
-    p.add_argument("--l2-ratio", type=_positive_float, default=1.0,
+    p.add_argument("--l2-ratio", type=positive_float, default=1.0,
                    help="elasticnet: λ2/λ1, kept fixed along the sweep (default 1)")
     p.add_argument("--lams", default="0.01:100:20",
                    help="START:STOP:NUM, NUM values evenly spaced in log λ (default 0.01:100:20)")
@@ -222,8 +209,8 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--chains", type=int, default=2, help="chains per λ (default 2)")
     p.add_argument("--cv-folds", type=int, default=5, help="cross-validation folds (default 5)")
     p.add_argument("--no-full-bayes", action="store_true", help="skip the Gamma-hyperprior posterior of λ")
-    p.add_argument("--hyper-a", type=_positive_float, default=1.0, help="Gamma hyperprior shape (default 1)")
-    p.add_argument("--hyper-b", type=_positive_float, default=0.1, help="Gamma hyperprior rate (default 0.1)")
+    p.add_argument("--hyper-a", type=positive_float, default=1.0, help="Gamma hyperprior shape (default 1)")
+    p.add_argument("--hyper-b", type=positive_float, default=0.1, help="Gamma hyperprior rate (default 0.1)")
     add_model_arguments(p)
     p.add_argument("--seed", type=int, default=0, help="seed for the generated data, CV folds' sampler and NUTS")
     p.add_argument("--out", default="out/sweep", help="output folder (default ./out/sweep)")

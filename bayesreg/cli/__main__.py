@@ -1,0 +1,7 @@
+"""``python -m bayesreg.cli``: the same as the ``bayesreg`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

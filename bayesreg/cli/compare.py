@@ -1,0 +1,88 @@
+"""``bayesreg compare``: the MAP next to the full posterior, with figures and a results file.
+
+    bayesreg compare [DATA.csv --target COL] --prior laplace --lam 2 [--draws N] [--out DIR]
+
+Prints the MAP report of ``bayesreg fit``, samples the posterior, prints the
+comparison table and writes ``forest.png``, ``densities.png``,
+``cost_history.png``, ``comparison.csv`` and ``results.nc`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .common import CLIError, add_fit_arguments, fit_map, print_fit
+
+__all__ = ["add_parser", "cmd_compare"]
+
+
+def cmd_compare(args) -> int:
+    from .. import io, plots
+    from ..compare import compare as compare_table
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if args.draws < 1:
+        raise CLIError(f"--draws must be >= 1, got {args.draws}")
+    data, est, caught = fit_map(args)
+    print_fit(data, est, caught)
+    import pandas as pd
+
+    X = pd.DataFrame(data.X, columns=data.feature_names)
+    print(f"\nsampling the posterior ({args.sampler}, {args.chains} chains × {args.draws} draws)…", flush=True)
+    with warnings.catch_warnings(record=True) as caught_post:
+        warnings.simplefilter("always")
+        post = est.sample_posterior(X, data.y, draws=args.draws, tune=args.tune, chains=args.chains,
+                                    random_seed=args.seed, sampler=args.sampler)
+    for w in caught_post:
+        if issubclass(w.category, UserWarning):
+            print(f"warning: {w.message}")
+    reason = post["posterior"].attrs.get("auto_reason")
+    if reason:
+        print(f"sampler: {reason}")
+    table = compare_table(est, post, true_coef=data.coef, true_intercept=data.intercept)
+    table["map"] = table["map"] + 0.0  # print -0.0 as 0
+    with pd.option_context("display.max_rows", 200, "display.width", 200, "display.float_format", "{:.4g}".format):
+        print(table.to_string())
+    zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []
+    if len(zeros):
+        print(f"\n{len(zeros)} MAP weights are exactly zero; their posterior means are not "
+              f"(largest |mean| among them: {table.loc[zeros, 'mean'].abs().max():.3g}).")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    figs = {}
+    ax = plots.plot_forest(table)
+    figs["forest.png"] = ax.figure
+    axes = plots.plot_densities(est, post, features=list(table.index[:6]))
+    figs["densities.png"] = np.ravel(axes)[0].figure
+    ax = plots.plot_cost_history(est.map_)
+    figs["cost_history.png"] = ax.figure
+    for name, fig in figs.items():
+        fig.savefig(out / name, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+    table.to_csv(out / "comparison.csv")
+    io.save_results(out / "results.nc", est=est, posterior=post, comparison=table,
+                    settings={"command": "compare", "data": data.description, "draws": args.draws,
+                              "chains": args.chains, "sampler": args.sampler, "seed": args.seed})
+    print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
+    return 0
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``compare`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
+    p = subparsers.add_parser("compare", help="MAP vs full posterior, with figures and a results file")
+    add_fit_arguments(p)
+    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--tune", type=int, default=1000)
+    p.add_argument("--chains", type=int, default=4)
+    p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
+                   help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
+    p.add_argument("--out", default="out", help="output folder (default ./out)")
+    p.set_defaults(func=cmd_compare)
+    return p

@@ -1,0 +1,29 @@
+"""``bayesreg fit``: fit the MAP and print it.
+
+    bayesreg fit [DATA.csv --target COL] --prior laplace --lam 2 [--standardize]
+
+The fitting and the printout live in :mod:`bayesreg.cli.common` (``fit_map`` and
+``print_fit``) because ``bayesreg compare`` starts with the same report.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import add_fit_arguments, fit_map, print_fit
+
+__all__ = ["add_parser", "cmd_fit"]
+
+
+def cmd_fit(args) -> int:
+    data, est, caught = fit_map(args)
+    print_fit(data, est, caught)
+    return 0
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``fit`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
+    p = subparsers.add_parser("fit", help="fit the MAP and print it")
+    add_fit_arguments(p)
+    p.set_defaults(func=cmd_fit)
+    return p
