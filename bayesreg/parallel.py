@@ -1,16 +1,24 @@
-"""Where work runs: how many cores this process may use, and BLAS threads around parallel work.
+"""Where work runs: cores and BLAS threads in this process, and independent jobs serially or on Dask.
 
-Parallel chains or likelihood threads each running a multi-threaded BLAS
-oversubscribe the machine (PyMC on 10,000 × 100 ran 5× faster with one BLAS
-thread per chain), so parallel sections limit BLAS to one thread.
+* Parallel chains or likelihood threads each running a multi-threaded BLAS
+  oversubscribe the machine (PyMC on 10,000 × 100 ran 5× faster with one BLAS
+  thread per chain), so parallel sections limit BLAS to one thread.
+* :func:`run_all` calls a function on every item, in process or as Dask tasks,
+  with retries, a rescheduled task when a worker dies, results fetched as they
+  finish and returned in the order of the items, and the failures reported
+  rather than raised (nothing already finished is lost).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+from typing import Sequence
 
-__all__ = ["available_cores", "blas_one_thread"]
+__all__ = ["available_cores", "blas_one_thread", "open_client", "close_all", "run_all", "where"]
+
+logger = logging.getLogger(__name__)
 
 
 def available_cores(wanted: int | None = None) -> int:
@@ -29,3 +37,145 @@ def blas_one_thread(parallel: bool = True):
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(1, user_api="blas")
+
+
+def _cpu_share(worker, n_workers: int) -> None:
+    """Worker k of n keeps every n-th of the CPUs it may run on (Linux; no-op elsewhere)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    try:
+        k = int(worker.name) % n_workers
+    except (TypeError, ValueError):
+        return
+    cpus = sorted(os.sched_getaffinity(0))
+    share = cpus[k::n_workers]
+    if share and len(cpus) >= n_workers:
+        os.sched_setaffinity(0, share)
+
+
+def _cpu_share_plugin(n_workers: int):
+    """A WorkerPlugin giving each of n workers its own share of the CPUs.
+
+    Each worker's nutpie runs its chains on as many threads as it has CPUs; without
+    this, two workers on two CPUs run four chain threads on two CPUs.  Used only
+    for the LocalCluster that ``client="local"`` starts; a restarted worker gets its
+    share again (plugins run on every new worker).
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class CpuShare(WorkerPlugin):
+        idempotent = True
+
+        def setup(self, worker):
+            _cpu_share(worker, n_workers)
+
+    return CpuShare()
+
+
+def open_client(client):
+    """(Client or None, close_after: list of objects to close, description)."""
+    if client is None:
+        return None, [], "serial (in process)"
+    from distributed import Client, LocalCluster
+
+    if isinstance(client, Client):
+        return client, [], f"dask client {client.scheduler.address if client.scheduler else '?'}"
+    if client == "local":
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        c = Client(cluster)
+        try:
+            c.register_plugin(_cpu_share_plugin(2), name="bayesreg-cpu-share")
+        except Exception as exc:  # noqa: BLE001 - an optimization only
+            logger.info("could not give the workers separate CPUs: %r", exc)
+        return c, [c, cluster], f"dask LocalCluster (2 workers × 1 thread) at {cluster.scheduler_address}"
+    if isinstance(client, str) and client:
+        c = Client(client)
+        return c, [c], f"dask scheduler {client}"
+    raise TypeError(f"client must be None (serial), 'local', a scheduler address string or a "
+                    f"distributed.Client, got {client!r}")
+
+
+def run_all(fn, items: Sequence, *, client=None, retries: int = 1, progress=None, shared=(),
+             describe=lambda i: f"run {i}") -> tuple[list, dict[int, str]]:
+    """Call ``fn(item, *shared)`` for every item; (results in the order of items, {index: error}).
+
+    Serial when ``client`` is None; else every item is a Dask task (submitted with
+    ``retries=``; a task whose worker dies is rescheduled by the scheduler, up to
+    its ``allowed-failures``).  Each result is fetched as soon as its task
+    finishes, so a worker dying later loses nothing already finished.  A run
+    that still fails is reported in the returned dict (None in its slot).
+    """
+    retries = int(retries)
+    n = len(items)
+    results: list = [None] * n
+    failures: dict[int, str] = {}
+    done = 0
+
+    def _tick(i):
+        nonlocal done
+        done += 1
+        logger.info("%s finished (%d/%d)%s", describe(i), done, n, " (FAILED)" if i in failures else "")
+        if progress is not None:
+            progress(done, n)
+
+    if client is None:
+        for i, item in enumerate(items):
+            for attempt in range(retries + 1):
+                try:
+                    results[i] = fn(item, *shared)
+                    break
+                except Exception as exc:  # noqa: BLE001 - a failed run is retried, then reported
+                    logger.warning("%s failed (attempt %d of %d): %r", describe(i), attempt + 1, retries + 1, exc)
+                    if attempt == retries:
+                        failures[i] = f"{type(exc).__name__}: {exc}"
+            _tick(i)
+        return results, failures
+
+    import uuid
+
+    from distributed import as_completed
+
+    shared_f = [client.scatter(s, broadcast=True) for s in shared]
+    token = uuid.uuid4().hex[:10]
+    futures = [client.submit(fn, item, *shared_f, key=f"bayesreg-run-{token}-{i}", retries=retries, pure=False)
+               for i, item in enumerate(items)]
+    index = {f.key: i for i, f in enumerate(futures)}
+    try:
+        for fut in as_completed(futures):
+            i = index[fut.key]
+            try:
+                if fut.status == "finished":
+                    results[i] = fut.result()
+                else:
+                    exc = fut.exception()
+                    failures[i] = f"{type(exc).__name__}: {exc}" if exc is not None else fut.status
+            except Exception as exc:  # noqa: BLE001 - e.g. the result was lost and could not be recomputed
+                failures[i] = f"{type(exc).__name__}: {exc}"
+            fut.release()
+            _tick(i)
+    finally:
+        for f in futures:
+            f.cancel()
+        for s in shared_f:
+            s.release()
+    return results, failures
+
+
+
+def where() -> tuple[str, int]:
+    """(worker address or "local", process id) of the process running this."""
+    try:
+        from distributed import get_worker
+
+        address = get_worker().address
+    except (ImportError, ValueError):
+        address = "local"
+    return address, os.getpid()
+
+
+
+def close_all(objects) -> None:
+    """Close what :func:`open_client` opened (a Client, then its LocalCluster)."""
+    for obj in objects:
+        obj.close()

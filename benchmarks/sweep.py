@@ -52,6 +52,9 @@ sys.path.insert(0, str(HERE.parent))
 import bayesreg  # noqa: E402
 from bayesreg import posterior as post_mod  # noqa: E402
 from bayesreg import sensitivity as sens  # noqa: E402
+from bayesreg.parallel import open_client  # noqa: E402
+from bayesreg.sensitivity.path import fit_path  # noqa: E402
+from bayesreg.sensitivity.posterior_sweep import posterior_run  # noqa: E402
 from bayesreg.datasets import make_lecture_wide  # noqa: E402
 
 LINES: list[str] = []
@@ -103,7 +106,7 @@ def bench_posterior(args, data, lams, run_kw):
         f"(min {min(per_once[1:]):.2f}, max {max(per_once[1:]):.2f})")
 
     # rebuilt: exactly the sweep's per-λ work, with the compile cache emptied before every λ
-    _, fitted = sens._fit_path(est, X, y, lams, keep=True)
+    _, fitted, _ = fit_path(est, X, y, lams, keep=True)
     n_rebuilt = len(lams) if not args.quick else 3
     per_rebuilt = []
     max_diff = 0.0
@@ -115,7 +118,7 @@ def bench_posterior(args, data, lams, run_kw):
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            r = sens._posterior_run(spec, X, y)
+            r = posterior_run(spec, X, y)
         per_rebuilt.append(time.perf_counter() - t0)
         assert r["compiled"], "the rebuilt run should have compiled"
         max_diff = max(max_diff, float(np.max(np.abs(r["table"]["mean"][:-1] - ds_once["mean"].values[i]))))
@@ -132,7 +135,7 @@ def bench_dask(args, data, lams, run_kw, est, ds_ref):
     X, y = data.X, data.y
     say("== 2. posterior sweep: 2 Dask workers vs serial (both warm) ==")
     t0 = time.perf_counter()
-    client, to_close, where = sens._open_client("local")   # exactly what sweep(client="local") starts
+    client, to_close, where = open_client("local")   # exactly what sweep(client="local") starts
     client.wait_for_workers(2)
     t_start = time.perf_counter() - t0
     say(f"{where}; each worker on its own CPU: {client.run(lambda: sorted(os.sched_getaffinity(0)))}")

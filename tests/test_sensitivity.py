@@ -7,8 +7,9 @@ from scipy.optimize import minimize_scalar
 
 import bayesreg as br
 from bayesreg.datasets import make_lecture_wide
-from bayesreg.sensitivity import (check_lams, cross_validate_path, empirical_bayes_lambda, laplace_log_evidence,
-                                  map_path, with_strength)
+from bayesreg.parallel import run_all
+from bayesreg.sensitivity import cross_validate_path, empirical_bayes_lambda, laplace_log_evidence, map_path
+from bayesreg.validation import check_lams
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def test_map_path_equals_independent_fits(wide, prior):
     path = map_path(est, wide.X, wide.y, lams)
     np.testing.assert_array_equal(path.lam.values, lams)
     for i, lam in enumerate(lams):
-        ref = br.LogisticRegression(prior=with_strength(prior, lam), tol=1e-10, solver="newton").fit(wide.X, wide.y)
+        ref = br.LogisticRegression(prior=prior.with_strength(lam), tol=1e-10, solver="newton").fit(wide.X, wide.y)
         assert path.objective.values[i] == pytest.approx(ref.objective_, rel=1e-8)
         np.testing.assert_allclose(path.map_coef.values[i], ref.coef_, atol=1e-6)
     assert path.converged.all()
@@ -38,9 +39,9 @@ def test_warm_start_saves_iterations(wide):
 
 
 def test_elastic_net_keeps_its_ratio():
-    assert with_strength(br.ElasticNet(2.0, 1.0), 4.0) == br.ElasticNet(4.0, 2.0)
+    assert br.ElasticNet(2.0, 1.0).with_strength(4.0) == br.ElasticNet(4.0, 2.0)
     with pytest.raises(TypeError, match="Flat"):
-        with_strength(br.Flat(), 1.0)
+        br.Flat().with_strength(1.0)
 
 
 @pytest.mark.parametrize("bad", [[], [1.0, -1.0], [0.0], [np.nan], [1.0, 1.0], "1,2"])
@@ -257,7 +258,7 @@ def dask_client():
 
 
 def test_serial_runs_are_retried_then_reported(tmp_path):
-    results, failures = sens._run_all(_flaky, [0, 1, 2, 3], retries=1, shared=(str(tmp_path),))
+    results, failures = run_all(_flaky, [0, 1, 2, 3], retries=1, shared=(str(tmp_path),))
     assert results == [0, 10, None, 30]
     assert list(failures) == [2] and "boom 2" in failures[2]
 
@@ -282,7 +283,7 @@ def test_dask_sweep_equals_serial_and_each_worker_compiles_once(serial_sweep, da
 def test_dask_results_come_back_in_lambda_order(dask_client):
     delays = [1.5, 0.0, 0.0, 0.0, 0.0]          # the first run finishes last
     seen = []
-    results, failures = sens._run_all(_echo_after, list(enumerate(delays)), client=dask_client,
+    results, failures = run_all(_echo_after, list(enumerate(delays)), client=dask_client,
                                       progress=lambda d, n: seen.append((d, n)))
     assert not failures
     assert [r[0] for r in results] == [0, 10, 20, 30, 40]
@@ -292,7 +293,7 @@ def test_dask_results_come_back_in_lambda_order(dask_client):
 
 
 def test_dask_retries_a_failing_run_and_reports_one_that_keeps_failing(dask_client, tmp_path):
-    results, failures = sens._run_all(_flaky, [0, 1, 2, 3], client=dask_client, retries=1, shared=(str(tmp_path),))
+    results, failures = run_all(_flaky, [0, 1, 2, 3], client=dask_client, retries=1, shared=(str(tmp_path),))
     assert results == [0, 10, None, 30]
     assert list(failures) == [2] and "boom 2" in failures[2]
 
@@ -301,7 +302,7 @@ def test_a_worker_killed_mid_sweep_loses_no_finished_run(dask_client, tmp_path):
     """Runs last in this file: the killed worker is replaced by its nanny, without a compiled model."""
     n, kill = 6, 0
     items = [(i, kill) for i in range(n)]
-    results, failures = sens._run_all(_exit_once, items, client=dask_client, retries=1, shared=(str(tmp_path),))
+    results, failures = run_all(_exit_once, items, client=dask_client, retries=1, shared=(str(tmp_path),))
     assert not failures
     assert results == [10 * i for i in range(n)]          # every λ, in order, the killed one retried
     assert os.path.exists(tmp_path / "killed")
@@ -340,7 +341,7 @@ def test_power_scaling_is_a_change_of_lambda():
     for prior in (br.Gaussian(2.0), br.Laplace(1.5), br.ElasticNet(1.0, 0.5)):
         alpha = 1.7
         lhs = alpha * prior.logpdf(w)
-        rhs = with_strength(prior, alpha * sens.strength_of(prior)).logpdf(w)
+        rhs = prior.with_strength(alpha * prior.strength).logpdf(w)
         np.testing.assert_allclose(lhs - rhs, (lhs - rhs)[0], atol=1e-12)
 
 

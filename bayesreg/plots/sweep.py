@@ -190,7 +190,7 @@ def plot_prior_sensitivity(table: pd.DataFrame, *, ax=None):
     lam = table.attrs.get("lam")
     delta = table.attrs.get("delta")
     ax.set_xlabel("d E[θ | y] / d log λ  (× ln 2 = shift per doubling of λ)")
-    ax.set_title(f"Sensitivity to λ" + (f" at λ = {float(lam):.3g}" if lam is not None else "")
+    ax.set_title("Sensitivity to λ" + (f" at λ = {float(lam):.3g}" if lam is not None else "")
                  + (f", δ = {float(delta):g}" if delta is not None else "") + " (red: sensitive)", fontsize="medium")
     ax.legend(fontsize="x-small", loc="best")
     return ax
