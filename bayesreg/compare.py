@@ -34,6 +34,12 @@ R̂ and ESS are MCMC diagnostics.  For a Laplace approximation (a group
 posterior, so neither says anything about the posterior: both are NaN.  R̂
 needs at least two chains (NaN otherwise); ESS is computed for one chain.
 
+A posterior from :func:`bayesreg.posterior.sample_posterior` records its model
+(``posterior.attrs["model_identity"]``: likelihood, priors, intercept, features);
+``compare`` refuses one whose model is not the estimator's, with a ValueError
+saying what differs — a MAP next to the posterior of another prior would be
+silently wrong.
+
 Several posteriors (a dict ``{label: DataTree}``, e.g. NUTS vs Laplace) give
 side-by-side columns: a two-level column index ``(label, stat)`` in which the
 shared columns sit under ``(name, "")``, so ``table["map"]`` is a Series and
@@ -42,13 +48,16 @@ shared columns sit under ``(name, "")``, so ``table["map"]`` is a Series and
 
 from __future__ import annotations
 
+import json
 import math
-import numbers
 import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+from .model import identity_differences
+from .validation import check_probability, check_real
 
 __all__ = ["compare", "hdi", "SHARED_COLUMNS", "INTERCEPT", "is_posterior_tree", "posterior_draws"]
 
@@ -57,12 +66,6 @@ SHARED_COLUMNS = ("map", "true", "map_is_zero")
 
 #: Row name of the intercept (in the table and in :func:`posterior_draws`).
 INTERCEPT = "intercept"
-
-
-def _check_prob(prob) -> float:
-    if isinstance(prob, bool) or not isinstance(prob, numbers.Real) or not (0.0 < float(prob) < 1.0):
-        raise ValueError(f"prob must be a number in (0, 1), got {prob!r}")
-    return float(prob)
 
 
 def hdi(samples, prob: float = 0.94) -> tuple[float, float]:
@@ -80,7 +83,7 @@ def hdi(samples, prob: float = 0.94) -> tuple[float, float]:
     >>> hdi([0.0, 1.0, 2.0, 3.0, 10.0], prob=0.6)
     (0.0, 2.0)
     """
-    prob = _check_prob(prob)
+    prob = check_probability(prob)
     s = np.sort(np.asarray(samples, dtype=float).ravel())
     n = s.size
     if n == 0:
@@ -204,6 +207,18 @@ def _as_vector(value, n: int, arg: str) -> np.ndarray:
     return v
 
 
+def _check_same_model(est, tree, arg: str) -> None:
+    """A posterior that records its model must be of est's model (the MAP's): a ValueError saying what differs."""
+    recorded = tree["posterior"].attrs.get("model_identity")
+    ours = getattr(est, "model_identity_", None)
+    if recorded is None or ours is None:
+        return  # a tree built by hand, or an estimator from before identities were recorded
+    differences = identity_differences(ours, json.loads(str(recorded)))
+    if differences:
+        raise ValueError(f"{arg} is the posterior of another model than est's MAP ({'; '.join(differences)}: "
+                         f"the posterior's value vs est's); refit est or sample the posterior of est")
+
+
 def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, true_coef=None,
             true_intercept: float | None = None) -> pd.DataFrame:
     """Table of the MAP next to posterior summaries, one row per coefficient.
@@ -237,7 +252,7 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
     >>> table = compare(est, idata)                                  # doctest: +SKIP
     >>> table.loc[table.map_is_zero, ["map", "mean", "p_near_zero"]]  # doctest: +SKIP
     """
-    prob = _check_prob(prob)
+    prob = check_probability(prob)
     if not hasattr(est, "coef_") or not hasattr(est, "prior_"):
         raise ValueError(f"est must be a fitted bayesreg estimator (with coef_ and prior_), got {type(est).__name__}")
     prior = est.prior_
@@ -247,9 +262,7 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         eps_rule = ("eps = 0.1 × prior sd" if math.isfinite(sd)
                     else "no default eps: the prior's sd is infinite (Flat); p_near_zero is NaN")
     else:
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not (0.0 <= float(eps) < math.inf):
-            raise ValueError(f"eps must be a finite number >= 0 or None, got {eps!r}")
-        eps_value = float(eps)
+        eps_value = check_real(eps, "eps", low=0.0)
         eps_rule = "eps given by the caller"
 
     names = list(est.feature_names())
@@ -272,9 +285,7 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
             if true_intercept is None:
                 true_values[INTERCEPT] = math.nan
             else:
-                if isinstance(true_intercept, bool) or not isinstance(true_intercept, numbers.Real):
-                    raise ValueError(f"true_intercept must be a number or None, got {true_intercept!r}")
-                true_values[INTERCEPT] = float(true_intercept)
+                true_values[INTERCEPT] = check_real(true_intercept, "true_intercept", allow_inf=True)
     elif true_intercept is not None:
         raise ValueError("true_intercept was given without true_coef")
 
@@ -303,6 +314,7 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
     for label, tree in runs.items():
         arg = "posterior" if single else f"posterior[{label!r}]"
         draws = posterior_draws(tree, names, fit_intercept, arg)
+        _check_same_model(est, tree, arg)
         approx = _is_approximation(tree)
         n_chain, n_draw = draws[names[0]].shape if names else draws[INTERCEPT].shape
         tables[label] = _summarize(draws, map_values, true_values, prob, eps_value, approx).loc[rows]

@@ -114,6 +114,7 @@ class _BayesianGLM(BaseEstimator):
         self.objective_ = result.objective
         self.n_iter_ = result.n_iter
         self.fit_params_ = self.get_params(deep=False)
+        self.model_identity_ = model.identity()
         return self
 
     def is_current(self) -> bool:

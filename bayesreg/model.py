@@ -31,7 +31,13 @@ from .likelihoods import Likelihood
 from .parallel import available_cores, blas_one_thread
 from .priors import Flat, Prior
 
-__all__ = ["Model"]
+__all__ = ["Model", "identity_differences"]
+
+
+def identity_differences(ours: dict, theirs: dict) -> list[str]:
+    """'key: theirs vs ours' for every entry in which two model identities differ."""
+    return [f"{k}: {theirs.get(k)!r} vs {ours.get(k)!r}" for k in sorted(set(ours) | set(theirs))
+            if ours.get(k) != theirs.get(k)]
 
 
 class Model:
@@ -56,17 +62,22 @@ class Model:
         self._grad_scale: float | None = None
 
     def identity(self) -> dict:
-        """What this model is, as JSON-able values: equal for the same posterior on the same columns."""
-        return {
+        """What this model is, as JSON values: equal for the same posterior on the same columns.
+
+        Priors are named in their simplest form (``ElasticNet(l, 0)`` is ``Laplace(l)``).
+        """
+        prior, intercept_prior = self.prior.simplest(), self.intercept_prior.simplest()
+        ident = {
             "likelihood": type(self.likelihood).__name__,
             "likelihood_params": self.likelihood.params(),
-            "prior": type(self.prior.simplest()).__name__,
-            "prior_params": self.prior.simplest().params(),
+            "prior": type(prior).__name__,
+            "prior_params": prior.params(),
             "fit_intercept": self.fit_intercept,
-            "intercept_prior": type(self.intercept_prior.simplest()).__name__ if self.fit_intercept else None,
-            "intercept_prior_params": self.intercept_prior.simplest().params() if self.fit_intercept else {},
+            "intercept_prior": type(intercept_prior).__name__ if self.fit_intercept else None,
+            "intercept_prior_params": intercept_prior.params() if self.fit_intercept else {},
             "features": list(self.feature_names),
         }
+        return json.loads(json.dumps(ident))  # plain JSON types, as a saved file gives them back
 
     def identity_json(self) -> str:
         return json.dumps(self.identity(), sort_keys=True)

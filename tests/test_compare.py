@@ -359,3 +359,33 @@ def test_bad_truth_and_labels(setup):
         compare(est, {"A": tree, "B": make_tree(coef, b, features=["x", "y", "z"])})
     with pytest.raises(ValueError, match="est"):
         compare(object(), tree)
+
+
+# -- the posterior must be of est's model ---------------------------------------------------------
+
+def test_compare_refuses_the_posterior_of_another_model():
+    """A posterior records its model; compare() names what differs instead of mixing two models."""
+    data = make_lecture_wide(n_samples=40, n_features=3, seed=2)
+    strong = bayesreg.LogisticRegression(prior=Laplace(40.0)).fit(data.X, data.y)
+    weak = bayesreg.LogisticRegression(prior=Laplace(0.5)).fit(data.X, data.y)
+    tree = weak.laplace_approximation(data.X, data.y, draws=30, random_seed=0)
+    compare(weak, tree)  # its own posterior is fine
+    with pytest.raises(ValueError, match=r"another model.*prior_params.*0\.5.*40\.0"):
+        compare(strong, tree)
+    linear = bayesreg.LinearRegression(prior=Laplace(0.5)).fit(data.X, data.y)
+    with pytest.raises(ValueError, match=r"likelihood: 'Bernoulli' vs 'Normal'"):
+        compare(linear, tree)
+    with pytest.raises(ValueError, match="another model"):
+        compare(strong, {"ok": strong.laplace_approximation(data.X, data.y, draws=30, random_seed=0), "bad": tree})
+
+
+def test_compare_after_set_params_without_refit_is_refused():
+    """set_params after fit: the posterior follows the new prior, the MAP does not — compare says so."""
+    data = make_lecture_wide(n_samples=40, n_features=3, seed=3)
+    est = bayesreg.LogisticRegression(prior=Gaussian(1.0)).fit(data.X, data.y)
+    est.set_params(prior=Laplace(50.0))
+    tree = est.laplace_approximation(data.X, data.y, draws=30, random_seed=0)
+    with pytest.raises(ValueError, match="prior: 'Laplace' vs 'Gaussian'"):
+        compare(est, tree)
+    est.fit(data.X, data.y)
+    assert compare(est, tree)["map"].tolist()[:3] == est.coef_.tolist()
