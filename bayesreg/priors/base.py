@@ -37,12 +37,14 @@ parameter called ``lam`` can be swept in λ with no more code.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from ..validation import check_real
 
-__all__ = ["Prior", "check_strength", "fmt", "LOG_2PI"]
+__all__ = ["Prior", "OneStrengthPrior", "check_strength", "fmt", "LOG_2PI"]
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -219,3 +221,38 @@ class Prior:
 
     def __str__(self) -> str:
         return self.describe()
+
+
+@dataclass(frozen=True, eq=False)
+class OneStrengthPrior(Prior):
+    """A prior with a single strength λ > 0 (the field ``lam``) that its ``to_pymc`` reads from ``pm.Data``.
+
+    Gives what such priors share: validation of λ, ``params``, the precision, and a
+    ``structure_key`` without λ (a compiled model takes a new λ through ``with_data``).
+    """
+
+    lam: float = 1.0
+    #: p in "the prior's scale is λ^(−p)" and that scale's name; None: read off the sd (Prior.scale_power).
+    scale_exponent: ClassVar[float | None] = None
+    scale_name: ClassVar[str] = "prior sd"
+    #: What λ is, in words; None: said from the scale exponent.
+    meaning: ClassVar[str | None] = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "lam", check_strength(self.lam, "lam", positive=True))
+
+    @property
+    def precision(self) -> float:
+        return self.lam
+
+    def params(self) -> dict[str, float]:
+        return {"lam": self.lam}
+
+    def structure_key(self) -> tuple:
+        return (type(self).__module__, type(self).__qualname__)
+
+    def scale_power(self) -> tuple[float, str]:
+        return super().scale_power() if self.scale_exponent is None else (self.scale_exponent, self.scale_name)
+
+    def strength_meaning(self) -> str:
+        return super().strength_meaning() if self.meaning is None else self.meaning

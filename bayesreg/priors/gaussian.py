@@ -7,21 +7,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import LOG_2PI, Prior, check_strength, fmt
+from .base import LOG_2PI, OneStrengthPrior, fmt
 
 __all__ = ["Gaussian"]
 
 
 @dataclass(frozen=True, eq=False)
-class Gaussian(Prior):
+class Gaussian(OneStrengthPrior):
     """Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ = precision."""
 
-    lam: float = 1.0
     quadratic = True
     scale_family = True
-
-    def __post_init__(self):
-        object.__setattr__(self, "lam", check_strength(self.lam, "lam", positive=True))
+    scale_exponent = 0.5
+    scale_name = "prior sd 1/√λ"
+    meaning = "precision: prior variance 1/λ, sd 1/√λ"
 
     def penalty(self, w) -> float:
         w = np.asarray(w, dtype=float)
@@ -41,10 +40,6 @@ class Gaussian(Prior):
         return 0.5 * (math.log(self.lam) - LOG_2PI) - 0.5 * self.lam * w * w
 
     @property
-    def precision(self) -> float:
-        return self.lam
-
-    @property
     def variance(self) -> float:
         return 1.0 / self.lam
 
@@ -52,27 +47,9 @@ class Gaussian(Prior):
         return (f"Gaussian prior N(0, 1/λ): precision λ = {fmt(self.lam)} ⇔ "
                 f"variance {fmt(self.variance)} (sd {fmt(self.sd)})")
 
-    def params(self) -> dict[str, float]:
-        return {"lam": self.lam}
-
-    def scale_power(self) -> tuple[float, str]:
-        return 0.5, "prior sd 1/√λ"
-
-    def strength_meaning(self) -> str:
-        return "precision: prior variance 1/λ, sd 1/√λ"
-
     def to_pymc(self, name: str, *, dims=None, strength=None):
         import pymc as pm
         import pytensor.tensor as pt
 
         lam = self.pymc_data(name)["lam"] if strength is None else strength
         return pm.Normal(name, mu=0.0, sigma=1.0 / pt.sqrt(lam), dims=dims)
-
-    def structure_key(self) -> tuple:
-        return ("Gaussian",)
-
-    def canonical_key(self) -> tuple:
-        return ("Gaussian", self.lam)
-
-    def __repr__(self):
-        return f"Gaussian(lam={self.lam!r})"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Prior, check_strength, fmt
+from .base import OneStrengthPrior, fmt
 
 __all__ = ["Laplace", "soft_threshold"]
 
@@ -19,15 +19,14 @@ def soft_threshold(v, t) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class Laplace(Prior):
+class Laplace(OneStrengthPrior):
     """Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ."""
 
-    lam: float = 1.0
     smooth = False
     scale_family = True
-
-    def __post_init__(self):
-        object.__setattr__(self, "lam", check_strength(self.lam, "lam", positive=True))
+    scale_exponent = 1.0
+    scale_name = "prior scale 1/λ"
+    meaning = "rate: prior scale 1/λ"
 
     def penalty(self, w) -> float:
         return self.lam * float(np.abs(np.asarray(w, dtype=float)).sum())
@@ -45,10 +44,6 @@ class Laplace(Prior):
         return math.log(0.5 * self.lam) - self.lam * np.abs(np.asarray(w, dtype=float))
 
     @property
-    def precision(self) -> float:
-        return self.lam
-
-    @property
     def scale(self) -> float:
         return 1.0 / self.lam
 
@@ -60,26 +55,8 @@ class Laplace(Prior):
         return (f"Laplace prior (λ/2)·exp(−λ|w|): λ = {fmt(self.lam)} ⇔ "
                 f"scale 1/λ = {fmt(self.scale)} (sd {fmt(self.sd)})")
 
-    def params(self) -> dict[str, float]:
-        return {"lam": self.lam}
-
-    def scale_power(self) -> tuple[float, str]:
-        return 1.0, "prior scale 1/λ"
-
-    def strength_meaning(self) -> str:
-        return "rate: prior scale 1/λ"
-
     def to_pymc(self, name: str, *, dims=None, strength=None):
         import pymc as pm
 
         lam = self.pymc_data(name)["lam"] if strength is None else strength
         return pm.Laplace(name, mu=0.0, b=1.0 / lam, dims=dims)
-
-    def structure_key(self) -> tuple:
-        return ("Laplace",)
-
-    def canonical_key(self) -> tuple:
-        return ("Laplace", self.lam)
-
-    def __repr__(self):
-        return f"Laplace(lam={self.lam!r})"

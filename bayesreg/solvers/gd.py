@@ -63,12 +63,8 @@ def gd(model, theta0, *, tol: float = 1e-6, max_iter: int = 5000, learning_rate:
                 f"learning_rate={learning_rate:g} is too large for this data (it must be below 2/L = {2 / L:.3g}); "
                 f"try learning_rate={1 / L:.3g}, or solver='fista', which chooses its own step")
         grad = model.data_gradient(eta)
-        opt = model.optimality(x, grad)
-        history.append(F, learning_rate, opt)
-        if opt <= tol:
-            converged = True
-            break
-        if n_iter == max_iter:
+        opt, converged = history.record(model, x, grad, F, learning_rate, tol)
+        if converged or n_iter == max_iter:
             break
         x = x - learning_rate * (grad + model.penalty_gradient(x))
     message = ""

@@ -113,12 +113,8 @@ def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
     step = math.nan  # the step that led to x
     for n_iter in range(0, max_iter + 1):
         grad = model.data_gradient(eta)
-        opt = model.optimality(x, grad)
-        history.append(F, step, opt)
-        if opt <= tol:
-            converged = True
-            break
-        if n_iter == max_iter:
+        opt, converged = history.record(model, x, grad, F, step, tol)
+        if converged or n_iter == max_iter:
             break
         g = grad + curv * x
         H = model.hessian(x, eta=eta)

@@ -31,6 +31,12 @@ class History:
         self.step_size.append(float(step_size))
         self.optimality.append(float(optimality))
 
+    def record(self, model, x, grad, objective: float, step_size: float, tol: float) -> tuple[float, bool]:
+        """Append this iterate's U, step and KKT optimality; (optimality, whether it meets tol)."""
+        opt = model.optimality(x, grad)
+        self.append(objective, step_size, opt)
+        return opt, opt <= tol
+
     def as_arrays(self) -> dict[str, np.ndarray]:
         return {k: np.asarray(getattr(self, k), dtype=float) for k in ("objective", "step_size", "optimality")}
 
