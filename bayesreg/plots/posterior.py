@@ -92,16 +92,17 @@ def plot_forest(table: pd.DataFrame, *, ax=None, show_true: bool = True, title: 
 
 # -- densities -----------------------------------------------------------------------
 
+_SYMBOLS = {"lam": "λ", "lam1": "λ1", "lam2": "λ2"}
+
+
 def _prior_label(prior) -> str:
-    """Short title text: λ (or λ1, λ2) and the prior sd."""
-    name = type(prior).__name__
+    """Short title text: the prior's parameters (λ, or λ1, λ2, …) and its sd."""
     sd = float(prior.sd)
     sd_text = f"prior sd {sd:.3g}" if math.isfinite(sd) else "prior sd ∞"
-    if hasattr(prior, "lam1"):
-        return f"{name} λ1={prior.lam1:.3g}, λ2={prior.lam2:.3g}, {sd_text}"
-    if hasattr(prior, "lam"):
-        return f"{name} λ={prior.lam:.3g}, {sd_text}"
-    return f"{name} (improper), λ=0, {sd_text}"
+    params = ", ".join(f"{_SYMBOLS.get(k, k)}={float(v):.3g}" for k, v in prior.params().items())
+    if not prior.proper:
+        params = "(improper), " + (params or "λ=0")
+    return f"{type(prior).__name__} {params}, {sd_text}"
 
 
 def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axes=None, bins: int = 40):
