@@ -99,7 +99,6 @@ def test_cv_picks_an_interior_lambda_where_it_must():
 # per test session, so no earlier test can have compiled the structure already.
 
 import argparse
-import json
 import logging
 import os
 import time
