@@ -20,6 +20,9 @@ __all__ = ["available_cores", "blas_one_thread", "open_client", "close_all", "ru
 
 logger = logging.getLogger(__name__)
 
+#: What stops a whole run rather than failing one job (a sampler's Rust panic is a BaseException too, but not these).
+_STOP = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
 
 def available_cores(wanted: int | None = None) -> int:
     """The CPUs this process may run on (its affinity), at most ``wanted``, at least 1."""
@@ -125,7 +128,9 @@ def run_all(fn, items: Sequence, *, client=None, retries: int = 1, progress=None
                 try:
                     results[i] = fn(item, *shared)
                     break
-                except Exception as exc:  # noqa: BLE001 - a failed run is retried, then reported
+                except BaseException as exc:  # noqa: BLE001 - a failed run (even a Rust panic) is retried, then reported
+                    if isinstance(exc, _STOP):
+                        raise
                     logger.warning("%s failed (attempt %d of %d): %r", describe(i), attempt + 1, retries + 1, exc)
                     if attempt == retries:
                         failures[i] = f"{type(exc).__name__}: {exc}"

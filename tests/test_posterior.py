@@ -697,3 +697,13 @@ def test_laplace_is_needs_a_laplace_approximation():
     est = LinearRegression(prior=Flat(), fit_intercept=False, noise_sd=1.0)
     with pytest.raises(ValueError, match="laplace-is"):
         sample_posterior(est, X, y, draws=10, chains=1, random_seed=0, sampler="laplace-is")
+
+
+def test_tune_zero_is_refused_up_front_where_nutpie_may_run(logistic2):
+    """nutpie panics in Rust with tune=0 after compiling; the check comes before any work."""
+    args = (logistic2["est"], logistic2["X"], logistic2["y"])
+    for sampler in ("nutpie", "auto"):
+        with pytest.raises(ValueError, match="tune must be >= 1"):
+            sample_posterior(*args, draws=10, tune=0, chains=1, sampler=sampler)
+    tree = sample_posterior(*args, draws=10, tune=0, chains=2, random_seed=0, sampler="laplace-is")
+    assert tree["posterior"]["coef"].shape[:2] == (2, 10)  # laplace-is has no tuning: 0 is fine

@@ -442,3 +442,32 @@ def test_choose_lambda_without_full_bayes_has_cv_and_evidence():
     assert "lam_draws" not in ch and np.isnan(ch.attrs["lam_fb_median"]) and ch.attrs["scale_power"] == 0.5
     lap = sens.choose_lambda(br.LinearRegression(prior=br.Laplace(1.0)), X, y, lams, full_bayes=False)
     assert np.isnan(lap.attrs["lam_eb"]) and "Gaussian" in lap.attrs["eb_note"] and lap.attrs["scale_power"] == 1.0
+
+
+def test_a_job_that_panics_fails_alone(tmp_path):
+    """A sampler's Rust panic is a BaseException (not an Exception): it fails that job, not the run."""
+
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic
+        pass
+
+    def job(i):
+        if i == 1:
+            raise PanicException("Poisoned sampler state mutex")
+        return i
+
+    results, failures = run_all(job, [0, 1, 2], retries=0)
+    assert results == [0, None, 2] and "Poisoned" in failures[1]
+
+    def interrupted(i):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_all(interrupted, [0], retries=3)
+
+
+def test_sweep_refuses_tune_zero_before_fitting_the_path():
+    est, X, y = _tiny_linear()
+    with pytest.raises(ValueError, match="tune must be >= 1"):
+        sens.sweep(est, X, y, SWEEP_LAMS, posterior=True, tune=0, draws=10)
+    ds = sens.sweep(est, X, y, SWEEP_LAMS, posterior=False, tune=0)  # the MAP path has no tuning
+    assert ds["map_coef"].shape[0] == len(SWEEP_LAMS)

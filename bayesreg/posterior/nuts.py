@@ -13,10 +13,20 @@ import time
 import numpy as np
 
 from ..parallel import available_cores, blas_one_thread
+from ..validation import check_int
 from .problem import Problem
 from .pymc_model import build, compiled_nutpie
 
-__all__ = ["starting_points", "sample_nutpie", "sample_pymc"]
+__all__ = ["check_tune", "starting_points", "sample_nutpie", "sample_pymc"]
+
+
+def check_tune(tune, sampler: str = "nutpie") -> int:
+    """Tuning steps per chain: an integer >= 0, and >= 1 where nutpie may run (it panics with none)."""
+    tune = check_int(tune, "tune", 0)
+    if tune == 0 and sampler in ("nutpie", "auto"):
+        raise ValueError(f"tune must be >= 1 when sampler={sampler!r} may run nutpie (nutpie needs at least one "
+                         f"tuning step), got 0; use sampler='pymc' for no tuning")
+    return tune
 
 
 def starting_points(problem: Problem, seed) -> np.ndarray:

@@ -24,7 +24,7 @@ from ..validation import check_bool, check_choice, check_int, check_seed
 from .assemble import assemble, attrs_of
 from .diagnostics import ESS_MIN, PosteriorWarning, convergence_problems
 from .importance import ISResult, importance_sample
-from .nuts import sample_nutpie, sample_pymc
+from .nuts import check_tune, sample_nutpie, sample_pymc
 from .problem import Problem
 
 __all__ = ["SAMPLERS", "sample_posterior", "default_nuts"]
@@ -130,9 +130,9 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         fewer than about 400 effective draws, 1/(1/ESS_IS + 1/(chains·draws)).
     """
     draws = check_int(draws, "draws", 1)
-    tune = check_int(tune, "tune", 0)
     chains = check_int(chains, "chains", 1)
     sampler = check_choice(sampler, "sampler", SAMPLERS)
+    tune = check_tune(tune, sampler)
     seed = check_seed(random_seed)
     progressbar = sys.stderr.isatty() if progressbar is None else check_bool(progressbar, "progressbar")
     pointwise = check_bool(pointwise_log_likelihood, "pointwise_log_likelihood")

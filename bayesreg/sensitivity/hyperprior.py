@@ -25,6 +25,7 @@ from ..parallel import available_cores
 from ..posterior import Problem
 from ..posterior.diagnostics import RHAT_MAX, PosteriorWarning
 from ..posterior.pymc_model import COMPILED, build, data_values, structure_key
+from ..posterior.nuts import check_tune
 from ..validation import check_bool, check_int, check_real, check_seed
 from .path import swept_prior
 
@@ -62,7 +63,7 @@ def full_bayes_lambda(est, X, y, *, a: float = 1.0, b: float = 0.1, draws: int =
     a = check_real(a, "a", low=0.0, low_open=True)
     b = check_real(b, "b", low=0.0, low_open=True)
     draws = check_int(draws, "draws", 1)
-    tune = check_int(tune, "tune", 0)
+    tune = check_tune(tune)
     chains = check_int(chains, "chains", 1)
     seed = check_seed(random_seed)
     centered = check_bool(centered, "centered")

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..parallel import close_all, open_client, run_all, where
+from ..posterior.nuts import check_tune
 from ..validation import check_bool, check_int, check_lams, check_probability, check_real, check_seed
 from .path import fit_path, swept_prior, with_scales
 
@@ -125,11 +126,11 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
     """
     lams = check_lams(lams)
     prior = swept_prior(est)
+    posterior = check_bool(posterior, "posterior")
     draws = check_int(draws, "draws", 1)
-    tune = check_int(tune, "tune", 0)
+    tune = check_tune(tune) if posterior else check_int(tune, "tune", 0)
     chains = check_int(chains, "chains", 1)
     retries = check_int(retries, "retries", 0)
-    posterior = check_bool(posterior, "posterior")
     prob = check_probability(prob, "prob")
     if eps is not None:
         eps = check_real(eps, "eps", low=0.0)

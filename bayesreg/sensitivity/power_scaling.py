@@ -18,6 +18,7 @@ import xarray as xr
 from sklearn.base import clone
 
 from ..posterior.diagnostics import PARETO_K_MAX, psis
+from ..posterior.nuts import check_tune
 from ..validation import check_int, check_real, check_seed
 from .path import swept_prior
 
@@ -102,7 +103,7 @@ def prior_sensitivity(est, X, y, *, draws: int = 1000, tune: int = 1000, chains:
     delta = check_real(delta, "delta", low=0.0, high=0.5, low_open=True)
     flag_sd = check_real(flag_sd, "flag_sd", low=0.0, low_open=True)
     draws = check_int(draws, "draws", 1)
-    tune = check_int(tune, "tune", 0)
+    tune = check_tune(tune)
     chains = check_int(chains, "chains", 1)
     seed = check_seed(random_seed)
     alphas = (1.0 - float(delta), 1.0 + float(delta))
