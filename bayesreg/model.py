@@ -131,11 +131,20 @@ class Model:
     def data_gradient(self, eta: np.ndarray) -> np.ndarray:
         return self.adjoint(self.likelihood.residual(self.y, eta))
 
+    def prior_smooth_gradient(self, theta: np.ndarray) -> np.ndarray:
+        """Gradient of the penalties without their λ1·|θ| parts, per θ."""
+        w, c = self.split(theta)
+        gw = self.prior.smooth_gradient(w)
+        if not self.fit_intercept:
+            return gw
+        gc = 0.0 if self.centered else float(self.intercept_prior.smooth_gradient(np.array([c]))[0])
+        return np.append(gw, gc)
+
     def smooth_gradient(self, theta: np.ndarray, eta: np.ndarray | None = None) -> np.ndarray:
-        """Gradient of U without its |θ| terms: Aᵀr + (smooth prior curvature)·θ."""
+        """Gradient of U without its |θ| terms: Aᵀr + the penalties' smooth gradient."""
         if eta is None:
             eta = self.linear_predictor(theta)
-        return self.data_gradient(eta) + self.prior_curvature() * theta
+        return self.data_gradient(eta) + self.prior_smooth_gradient(theta)
 
     def penalty(self, theta: np.ndarray) -> float:
         w, c = self.split(theta)

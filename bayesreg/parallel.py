@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from typing import Sequence
 
 __all__ = ["available_cores", "blas_one_thread", "open_client", "close_all", "run_all", "where"]
@@ -34,12 +35,38 @@ def available_cores(wanted: int | None = None) -> int:
 
 
 def blas_one_thread(parallel: bool = True):
-    """A context limiting BLAS to one thread when ``parallel`` (a no-op context otherwise)."""
-    if not parallel:
-        return contextlib.nullcontext()
+    """A context limiting BLAS to one thread when ``parallel`` (a no-op context otherwise).
+
+    The BLAS thread count is process-wide, so the limit is reference-counted: the
+    first caller to enter sets it, the last to leave restores the original.  Fits
+    run from several user threads therefore never leave BLAS stuck at one thread
+    (nested or overlapping ``threadpool_limits`` restore each other's values).
+    """
+    return _one_blas_thread() if parallel else contextlib.nullcontext()
+
+
+_BLAS_LOCK = threading.Lock()
+_blas_users = 0
+_blas_limiter = None
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    global _blas_users, _blas_limiter
     from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(1, user_api="blas")
+    with _BLAS_LOCK:
+        if _blas_users == 0:
+            _blas_limiter = threadpool_limits(1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 def _cpu_share(worker, n_workers: int) -> None:

@@ -14,7 +14,6 @@ from .laplace import Laplace
 
 __all__ = ["Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "as_prior", "prior_from_params"]
 
-_BY_NAME = {"flat": Flat, "gaussian": Gaussian, "laplace": Laplace, "elasticnet": ElasticNet}
 
 
 def as_prior(value, name: str = "prior", default: Prior | None = None) -> Prior:
@@ -27,9 +26,14 @@ def as_prior(value, name: str = "prior", default: Prior | None = None) -> Prior:
 
 
 def prior_from_params(kind: str, params: dict[str, float]) -> Prior:
-    """Rebuild a prior from ``type(prior).__name__`` and ``prior.params()``."""
+    """Rebuild a prior from ``type(prior).__name__`` and ``prior.params()``.
+
+    Any subclass of :class:`Prior` defined in this process counts (a user's own prior
+    too, once its module is imported); an unknown kind is a ValueError listing the known ones.
+    """
     try:
-        cls = _BY_NAME[kind.lower()]
+        cls = Prior.registry[str(kind).lower()]
     except KeyError:
-        raise ValueError(f"unknown prior kind {kind!r}; expected one of {sorted(_BY_NAME)}") from None
+        raise ValueError(f"unknown prior kind {kind!r}; expected one of {sorted(Prior.registry)} "
+                         f"(a prior of your own must be defined, i.e. its module imported, before loading)") from None
     return cls(**params)

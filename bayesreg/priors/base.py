@@ -84,6 +84,13 @@ class Prior:
     #: True where the penalty is constant (the flat prior): a shift of the parameter changes nothing.
     flat: bool = False
 
+    #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
+    registry: ClassVar[dict[str, type]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        Prior.registry[cls.__name__.lower()] = cls
+
     # -- the penalty and its pieces ------------------------------------------------
     def penalty(self, w) -> float:
         """Negative log density up to its constant, summed over coordinates."""
@@ -98,21 +105,30 @@ class Prior:
         raise NotImplementedError(f"{type(self).__name__} must implement prox(v, step)")
 
     def curvature(self) -> float:
-        """Second derivative of the smooth part of the penalty (per coordinate)."""
+        """Second derivative of the smooth part of the penalty (per coordinate; a constant).
+
+        Used by the Newton solver, the Laplace approximation and step sizes; a prior
+        whose smooth part is curved must say so (0 means: linear or no smooth part).
+        """
         return 0.0
 
     def l1(self) -> float:
         """Weight λ1 of the non-smooth |w| part (0 for smooth priors)."""
         return 0.0
 
-    def kkt_residual(self, w, grad_smooth) -> np.ndarray:
-        """Per-coordinate violation of 0 ∈ grad_smooth + ∂penalty(w) (0 at the optimum).
+    def smooth_gradient(self, w) -> np.ndarray:
+        """Gradient of the penalty without its λ1·|w| part: gradient(w) − λ1·sign(w)."""
+        w = np.asarray(w, dtype=float)
+        return self.gradient(w) - self.l1() * np.sign(w)
 
-        ``grad_smooth`` is the gradient of everything except this prior's
-        non-smooth part; the smooth part of the prior is added here.
+    def kkt_residual(self, w, data_gradient) -> np.ndarray:
+        """Per-coordinate violation of 0 ∈ data_gradient + ∂penalty(w) (0 at the optimum).
+
+        ``data_gradient`` is the gradient of everything but this prior; the prior's
+        smooth part (:meth:`smooth_gradient`) and its λ1·|w| subdifferential are added here.
         """
         w = np.asarray(w, dtype=float)
-        g = np.asarray(grad_smooth, dtype=float) + self.curvature() * w
+        g = np.asarray(data_gradient, dtype=float) + self.smooth_gradient(w)
         l1 = self.l1()
         if l1 == 0:
             return np.abs(g)
@@ -194,6 +210,14 @@ class Prior:
         import pymc as pm
 
         return {k: pm.Data(f"{name}_{k}", float(v)) for k, v in self.params().items()}
+
+    def pymc_strength(self, name: str, strength=None, key: str = "lam"):
+        """λ inside ``to_pymc``: the ``pm.Data`` scalar ``{name}_{key}``, or ``strength`` (number or tensor) as float64."""
+        if strength is None:
+            return self.pymc_data(name)[key]
+        import pytensor.tensor as pt
+
+        return pt.cast(strength, "float64")
 
     def pymc_data_values(self, name: str) -> dict[str, float]:
         """The values of the ``pm.Data`` scalars :meth:`pymc_data` creates, by data name."""

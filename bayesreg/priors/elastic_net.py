@@ -146,7 +146,9 @@ class ElasticNet(Prior):
         return 1.0, "L1 scale 1/λ1"
 
     def strength_meaning(self) -> str:
-        return f"λ1 (L1 rate), with λ2 = {self.lam2 / self.lam1 if self.lam1 else math.inf:g}·λ1"
+        if self.lam1 == 0:
+            return self.simplest().strength_meaning()
+        return f"λ1 (L1 rate), with λ2 = {self.lam2 / self.lam1:g}·λ1"
 
     # -- PyMC: a CustomDist with the normalized log density ------------------------------
     def to_pymc(self, name: str, *, dims=None, strength=None):
@@ -159,7 +161,8 @@ class ElasticNet(Prior):
             data = self.pymc_data(name)
             lam1, lam2 = data["lam1"], data["lam2"]
         else:
-            lam1, lam2 = strength, strength * (self.lam2 / self.lam1)
+            lam1 = self.pymc_strength(name, strength)
+            lam2 = lam1 * (self.lam2 / self.lam1)
         return pm.CustomDist(name, lam1, lam2, logp=_logp, dims=dims)
 
     def pymc_data_values(self, name: str) -> dict[str, float]:

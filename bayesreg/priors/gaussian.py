@@ -51,5 +51,5 @@ class Gaussian(OneStrengthPrior):
         import pymc as pm
         import pytensor.tensor as pt
 
-        lam = self.pymc_data(name)["lam"] if strength is None else strength
+        lam = self.pymc_strength(name, strength)
         return pm.Normal(name, mu=0.0, sigma=1.0 / pt.sqrt(lam), dims=dims)

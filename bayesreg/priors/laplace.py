@@ -58,5 +58,5 @@ class Laplace(OneStrengthPrior):
     def to_pymc(self, name: str, *, dims=None, strength=None):
         import pymc as pm
 
-        lam = self.pymc_data(name)["lam"] if strength is None else strength
+        lam = self.pymc_strength(name, strength)
         return pm.Laplace(name, mu=0.0, b=1.0 / lam, dims=dims)

@@ -23,6 +23,7 @@ import math
 import numpy as np
 from scipy import linalg
 
+from ..parallel import blas_one_thread
 from .result import History, MapResult, finish
 
 __all__ = ["newton"]
@@ -92,18 +93,13 @@ def newton(model, theta0, *, tol: float = 1e-6, max_iter: int = 100) -> MapResul
     """Proximal Newton with Armijo backtracking."""
     # Small Gram matrices are slower with several BLAS threads than with one
     # (thread start-up and spinning dominate; 0.05 ms vs up to 50 ms on a busy 2-core machine).
-    if model.n_samples * model.n_params**2 < 5e7:
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(1, user_api="blas"):
-            return _newton(model, theta0, tol=tol, max_iter=max_iter)
-    return _newton(model, theta0, tol=tol, max_iter=max_iter)
+    with blas_one_thread(model.n_samples * model.n_params**2 < 5e7):
+        return _newton(model, theta0, tol=tol, max_iter=max_iter)
 
 
 def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
     x = np.array(theta0, dtype=float, copy=True)
     l1 = model.l1_weights()
-    curv = model.prior_curvature()
     eta = model.linear_predictor(x)
     F = model.objective(x, eta)
     history = History()
@@ -116,7 +112,7 @@ def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
         opt, converged = history.record(model, x, grad, F, step, tol)
         if converged or n_iter == max_iter:
             break
-        g = grad + curv * x
+        g = grad + model.prior_smooth_gradient(x)
         H = model.hessian(x, eta=eta)
         H[np.diag_indices_from(H)] += 1e-12 * (np.trace(H) / len(x) + 1.0)
         if l1.any():
