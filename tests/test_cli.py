@@ -94,3 +94,98 @@ def test_compare_writes_table_figures_and_results(tmp_path, capsys):
     saved = load_results(tmp_path / "results.nc")
     np.testing.assert_allclose(saved.map.coef, ref.coef_, atol=1e-6)
     assert saved.prior == br.Laplace(2.0)
+
+
+# -- every argument is checked before any work: one line, status 2 ----------------------------------
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["compare", "--chains", "0"], "--chains: expected an integer >= 1"),
+    (["compare", "--draws", "0"], "--draws: expected an integer >= 1"),
+    (["compare", "--tune", "-1"], "--tune: expected an integer >= 0"),
+    (["compare", "--tune", "0"], "--tune must be >= 1"),
+    (["compare", "--seed", "-1"], "--seed: expected an integer in [0, 4294967296)"),
+    (["sweep", "--hyper-b", "-1"], "--hyper-b: expected a number > 0"),
+    (["sweep", "--hyper-a", "0"], "--hyper-a: expected a number > 0"),
+    (["sweep", "--cv-folds", "1"], "--cv-folds: expected an integer >= 2"),
+    (["sweep", "--lams", "-1:10:3"], "START and STOP must be finite and > 0"),
+    (["fit", "--lam", "1e300"], "must be in [1e-100, 1e+100]"),
+    (["fit", "--max-iter", "0"], "--max-iter: expected an integer >= 1"),
+])
+def test_bad_options_fail_in_one_line_before_any_work(capsys, monkeypatch, argv, fragment):
+    import bayesreg.cli.common as common
+
+    def no_work(*a, **k):  # the check must come before fitting
+        raise AssertionError("fitted before the options were checked")
+
+    monkeypatch.setattr(common.LogisticRegression, "fit", no_work)
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own errors exit 2 with the usage and one error line
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert fragment in err and err.strip().splitlines()[-1].count("error") == 1
+
+
+def test_out_that_is_a_file_or_unwritable_fails_before_fitting(tmp_path, capsys, monkeypatch):
+    import os
+
+    import bayesreg.cli.common as common
+
+    monkeypatch.setattr(common.LogisticRegression, "fit", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    code, _, err = _run(capsys, ["compare", "--out", str(a_file)])
+    assert code == 2 and "is an existing file" in err
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root ignores permissions: nothing to check
+            pytest.skip("running as a user who may write anywhere")
+        code, _, err = _run(capsys, ["sweep", "--out", str(locked / "sub")])
+        assert code == 2 and "cannot write" in err
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("a,y\n", "no rows"),
+    ("a,intercept,y\n1,2,0\n2,1,1\n3,3,0\n", "named 'intercept'"),
+    ("a,y\n1,0\ninf,1\n2,1\n", "infinite values"),
+])
+def test_misleading_csv_messages_say_what_is_wrong(tmp_path, capsys, content, fragment):
+    path = tmp_path / "d.csv"
+    path.write_text(content)
+    code, _, err = _run(capsys, ["compare", str(path), "--target", "y", "--standardize", "--out",
+                                 str(tmp_path / "o")])
+    assert code == 2 and fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_folder_given_as_data_is_named_a_folder(tmp_path, capsys):
+    code, _, err = _run(capsys, ["fit", str(tmp_path), "--target", "y"])
+    assert code == 2 and "is a folder" in err
+
+
+def test_library_errors_after_the_checks_are_one_line(capsys, monkeypatch):
+    """A DivergenceError (a FloatingPointError) or a ValueError from the library: status 2, no traceback."""
+    import bayesreg.cli.common as common
+    from bayesreg.solvers import DivergenceError
+
+    def diverge(*a, **k):
+        raise DivergenceError("gd diverged at iteration 3")
+
+    monkeypatch.setattr(common.LogisticRegression, "fit", diverge)
+    code, _, err = _run(capsys, ["fit"])
+    assert code == 2 and err.strip() == "bayesreg fit: error: gd diverged at iteration 3"
+
+
+def test_ctrl_c_exits_130_with_one_line(capsys, monkeypatch):
+    import bayesreg.cli.common as common
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common.LogisticRegression, "fit", interrupted)
+    code, _, err = _run(capsys, ["fit"])
+    assert code == 130 and err.strip() == "bayesreg fit: interrupted"

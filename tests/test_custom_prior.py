@@ -130,7 +130,7 @@ def _logistic_map(X, y, lam, mu):
 
     res = optimize.minimize(U, np.zeros(X.shape[1]), jac=grad, hess=hess, method="trust-exact",
                             options={"gtol": 1e-10})
-    if not res.success:  # not an AssertionError: the xfail markers below must not swallow it
+    if not res.success:
         raise RuntimeError(f"the SciPy reference failed: {res.message}")
     return res.x
 
@@ -205,14 +205,7 @@ def test_mu_moves_every_reference():
 
 # -- the MAP ---------------------------------------------------------------------------------
 
-KKT_BUG = ("library: Prior.kkt_residual adds curvature()*w where the prior's smooth gradient is lam*(w - mu) "
-           "(bayesreg/priors/base.py:113; Model.kkt_residual passes only the data gradient), so the optimality "
-           "test never passes for a prior centred off zero: FISTA reaches the MAP but reports no convergence")
-NEWTON_BUG = ("library: Newton takes the prior's smooth gradient to be curvature()*w (bayesreg/solvers/newton.py:123; "
-              "also Model.smooth_gradient, bayesreg/model.py:127), so it converges to the MAP under N(0, 1/lam), "
-              "ignoring mu")
-SOLVERS = [pytest.param("fista", marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=KKT_BUG)),
-           pytest.param("newton", marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=NEWTON_BUG))]
+SOLVERS = ["fista", "newton"]
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -326,7 +319,6 @@ def test_sweep_compiles_once(run):
     np.testing.assert_array_equal(run.sweep["compiled"].values, [True, False, False])
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=KKT_BUG)
 def test_the_fits_report_convergence(run):
     assert run.est.map_.converged
     assert run.sweep["converged"].all()

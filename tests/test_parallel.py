@@ -18,31 +18,57 @@ def test_available_cores_respects_the_request():
     assert 1 <= available_cores() == available_cores(10_000)
 
 
-def test_overlapping_blas_limits_from_two_threads_restore_the_original():
-    """A enters, B enters, A leaves, B leaves: plain threadpool_limits would leave BLAS at 1 thread."""
-    original = _blas_threads()
+def test_overlapping_blas_limits_from_two_threads_restore_the_original(monkeypatch):
+    """A enters, B enters, A leaves, B leaves: one limit set by the first in, restored by the last out.
+
+    (Plain nested threadpool_limits restore in the wrong order and leave BLAS at one thread.)
+    threadpoolctl is replaced by a recorder: whether a BLAS build keeps its thread count per
+    thread or per process is the library's business, the reference counting is ours.
+    """
+    import threadpoolctl
+
+    events = []
+
+    class Recorder:
+        def __init__(self, limits, user_api):
+            events.append(("set", limits, user_api))
+
+        def restore_original_limits(self):
+            events.append(("restore",))
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", Recorder)
     a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
-    inside = {}
+    seen = {}
 
     def thread_a():
         with blas_one_thread():
             a_in.set()
-            b_in.wait(10)
+            assert b_in.wait(30)
         a_out.set()
 
     def thread_b():
-        a_in.wait(10)
+        assert a_in.wait(30)
         with blas_one_thread():
             b_in.set()
-            a_out.wait(10)
-            inside["b_after_a_left"] = _blas_threads()  # A has left: B still runs with one thread
+            assert a_out.wait(30)
+            seen["while_b_alone"] = list(events)  # A has left: nothing restored yet
 
     ts = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
     for t in ts:
         t.start()
     for t in ts:
-        t.join(20)
-    assert all(n == 1 for n in inside["b_after_a_left"])
+        t.join(60)
+    assert seen["while_b_alone"] == [("set", 1, "blas")]
+    assert events == [("set", 1, "blas"), ("restore",)]
+    with blas_one_thread():  # and the next user sets it again
+        pass
+    assert events[2:] == [("set", 1, "blas"), ("restore",)]
+
+
+def test_blas_limit_is_set_and_restored_for_real():
+    original = _blas_threads()
+    with blas_one_thread():
+        assert all(n == 1 for n in _blas_threads())
     assert _blas_threads() == original
 
 

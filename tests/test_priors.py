@@ -461,9 +461,6 @@ def test_gaussian_and_laplace_are_scale_families():
     assert not Flat().scale_family
 
 
-@pytest.mark.xfail(strict=True, reason="library: ElasticNet.strength_meaning (bayesreg/priors/elastic_net.py:149) "
-                   "says 'λ1 (L1 rate), with λ2 = inf·λ1' for ElasticNet(0, l), whose strength is the L2 "
-                   "precision λ2 (its scale_power() says 'prior sd 1/√λ')")
 def test_elasticnet_without_l1_calls_its_strength_a_precision():
     meaning = ElasticNet(0.0, 2.0).strength_meaning()
     assert "inf" not in meaning and "precision" in meaning
@@ -659,3 +656,27 @@ def test_elasticnet_needs_one_positive_strength():
 def test_prior_base_is_abstract():
     with pytest.raises(NotImplementedError):
         Prior().penalty(np.zeros(2))
+
+
+@pytest.mark.parametrize("make", [Gaussian, Laplace, lambda lam: ElasticNet(lam, 1.0), lambda lam: ElasticNet(1.0, lam)],
+                         ids=["Gaussian", "Laplace", "EN-lam1", "EN-lam2"])
+@pytest.mark.parametrize("lam", [1e300, 1e155, 1e-300, 1e-150])
+def test_absurd_but_finite_strength_is_refused_at_construction(make, lam):
+    """sd, variance (2/λ²) and describe() would overflow after fitting; the range is checked first."""
+    with pytest.raises(ValueError, match=r"must be in \[1e-100, 1e\+100\].*" + re.escape(repr(lam))):
+        make(lam)
+
+
+@pytest.mark.parametrize("make", [Gaussian, Laplace, lambda lam: ElasticNet(lam, lam), lambda lam: ElasticNet(lam, 0.0),
+                                  lambda lam: ElasticNet(0.0, lam)], ids=["Gaussian", "Laplace", "EN", "EN-L1", "EN-L2"])
+@pytest.mark.parametrize("lam", [1e-100, 1e100])
+def test_extreme_strengths_in_range_describe_themselves_finitely(make, lam):
+    import warnings
+
+    prior = make(lam)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarning either
+        assert 0 < prior.variance < math.inf and 0 < prior.sd < math.inf
+        assert np.all(np.isfinite(prior.logpdf(np.array([0.0, prior.sd]))))
+        text = prior.describe()
+    assert "inf" not in text and "nan" not in text

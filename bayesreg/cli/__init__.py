@@ -34,9 +34,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _join_dash_values(argv: list[str]) -> list[str]:
+    """``--lams -1:10:3`` → ``--lams=-1:10:3``: argparse takes a value starting with "-" for an option."""
+    out: list[str] = []
+    for i, token in enumerate(argv):
+        if out and out[-1] in _TAKES_DASH_VALUE and token.startswith("-") and token[1:2].isdigit():
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+_TAKES_DASH_VALUE = {"--lams", "--lam", "--lam1", "--lam2", "--l2-ratio", "--noise-sd", "--tol", "--hyper-a",
+                     "--hyper-b", "--seed", "--draws", "--tune", "--chains", "--cv-folds", "--max-iter"}
+
+#: Errors of the library that are the user's input (bad values, a diverging fit): one line and status 2.
+_INPUT_ERRORS = (ValueError, TypeError, FloatingPointError, OverflowError, MemoryError)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_dash_values(list(sys.argv[1:] if argv is None else argv)))
     if args.command in ("fit", "compare") and args.prior in ("laplace", "elasticnet") and args.lam is None \
             and args.data is None:
         args.lam = 2.0  # the lecture's λ = 2
@@ -46,6 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     except CLIError as exc:
         print(f"bayesreg {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except _INPUT_ERRORS as exc:
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, MemoryError):
+            reason = "out of memory: try fewer draws or rows, or --sampler laplace-is"
+        print(f"bayesreg {args.command}: error: {reason}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"bayesreg {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0

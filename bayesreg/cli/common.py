@@ -21,7 +21,8 @@ from ..priors import ElasticNet, Flat, Gaussian, Laplace, Prior
 from ..solvers import SOLVERS
 
 __all__ = ["PRIORS", "CLIError", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
-           "print_fit", "positive_float", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
+           "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_output_folder",
+           "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
            "add_fit_arguments", "progress_printer"]
 
 PRIORS = ("gaussian", "laplace", "elasticnet", "flat")
@@ -69,6 +70,8 @@ def read_csv(path: Path, target: str | None) -> datasets.Dataset:
 
     if target is None:
         raise CLIError("DATA.csv needs --target COL (the column to predict)")
+    if path.is_dir():
+        raise CLIError(f"{path} is a folder, not a CSV file")
     if not path.is_file():
         raise CLIError(f"data file not found: {path}")
     try:
@@ -80,14 +83,17 @@ def read_csv(path: Path, target: str | None) -> datasets.Dataset:
     features = frame.drop(columns=[target])
     if features.shape[1] == 0:
         raise CLIError(f"{path} has no feature columns besides {target!r}")
+    if len(frame) == 0:
+        raise CLIError(f"{path} has no rows (only a header)")
     text = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if text:
         raise CLIError(f"column(s) {text} of {path} hold text where numbers belong; encode them first")
     missing = features.columns[features.isna().any()].tolist() + ([target] if frame[target].isna().any() else [])
     if missing:
         raise CLIError(f"column(s) {missing} of {path} have missing values; drop or impute them first")
-    if len(frame) == 0:
-        raise CLIError(f"{path} has no rows")
+    infinite = features.columns[~np.isfinite(features.to_numpy(dtype=float)).all(axis=0)].tolist()
+    if infinite:
+        raise CLIError(f"column(s) {infinite} of {path} hold infinite values; drop or cap them first")
     return datasets.Dataset(X=features.to_numpy(dtype=float), y=frame[target].to_numpy(),
                             feature_names=[str(c) for c in features.columns], description=f"{path} (target {target})")
 
@@ -152,7 +158,7 @@ def print_fit(data, est, caught) -> None:
 
 
 def positive_float(text: str) -> float:
-    """argparse type: a finite number (the sign is checked where the value is used)."""
+    """argparse type: a finite number (the sign is checked where the value is used: a prior's λ, σ)."""
     try:
         value = float(text)
     except ValueError:
@@ -160,6 +166,55 @@ def positive_float(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
+
+
+def strictly_positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
+    value = positive_float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def int_at_least(minimum: int, maximum: int | None = None):
+    """argparse type factory: an integer >= minimum (and < maximum when given)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum or (maximum is not None and value >= maximum):
+            where = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum})"
+            raise argparse.ArgumentTypeError(f"expected an integer {where}, got {text!r}")
+        return value
+
+    return parse
+
+
+SEED = int_at_least(0, 2**32)
+
+
+def check_output_folder(path) -> Path:
+    """``--out``: a folder that exists or can be made, and can be written — checked before any work."""
+    import os
+
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {str(out)!r} is an existing file, not a folder")
+    parent = out
+    while not parent.exists():  # the nearest folder that exists must let us create the rest
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"--out {str(out)!r}: cannot write in {str(parent)!r} (permission denied)")
+    return out
+
+
+def check_feature_names(data) -> None:
+    """A feature called "intercept" would clash with the intercept row of every table."""
+    if "intercept" in data.feature_names:
+        raise CLIError("a feature column is named 'intercept', which clashes with the intercept row of the tables; "
+                       "rename it")
 
 
 def add_data_arguments(p: argparse.ArgumentParser) -> None:
@@ -182,7 +237,7 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise-sd", type=positive_float, default=1.0, help="σ of the linear model")
     p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
     p.add_argument("--tol", type=positive_float, default=1e-6)
-    p.add_argument("--max-iter", type=int, default=None)
+    p.add_argument("--max-iter", type=int_at_least(1), default=None)
     p.add_argument("--no-intercept", action="store_true")
     p.add_argument("--standardize", action="store_true", help="standardize features (λ then acts on that scale)")
 
@@ -192,7 +247,7 @@ def add_fit_arguments(p: argparse.ArgumentParser) -> None:
     add_data_arguments(p)
     add_prior_arguments(p)
     add_model_arguments(p)
-    p.add_argument("--seed", type=int, default=0, help="seed for the generated data and the sampler")
+    p.add_argument("--seed", type=SEED, default=0, help="seed for the generated data and the sampler")
 
 
 def progress_printer(label: str):

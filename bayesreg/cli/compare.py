@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from .common import CLIError, add_fit_arguments, fit_map, print_fit
+from .common import (CLIError, add_fit_arguments, check_feature_names, check_output_folder, fit_map, int_at_least,
+                     print_fit)
 
 __all__ = ["add_parser", "cmd_compare"]
 
@@ -28,9 +28,11 @@ def cmd_compare(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    if args.draws < 1:
-        raise CLIError(f"--draws must be >= 1, got {args.draws}")
+    if args.tune == 0 and args.sampler in ("auto", "nutpie"):
+        raise CLIError(f"--tune must be >= 1 with --sampler {args.sampler} (nutpie needs a tuning step), got 0")
+    out = check_output_folder(args.out)
     data, est, caught = fit_map(args)
+    check_feature_names(data)
     print_fit(data, est, caught)
     import pandas as pd
 
@@ -54,7 +56,6 @@ def cmd_compare(args) -> int:
     if len(zeros):
         print(f"\n{len(zeros)} MAP weights are exactly zero; their posterior means are not "
               f"(largest |mean| among them: {table.loc[zeros, 'mean'].abs().max():.3g}).")
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     figs = {}
     ax = plots.plot_forest(table)
@@ -78,9 +79,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``compare`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
     p = subparsers.add_parser("compare", help="MAP vs full posterior, with figures and a results file")
     add_fit_arguments(p)
-    p.add_argument("--draws", type=int, default=1000)
-    p.add_argument("--tune", type=int, default=1000)
-    p.add_argument("--chains", type=int, default=4)
+    p.add_argument("--draws", type=int_at_least(1), default=1000)
+    p.add_argument("--tune", type=int_at_least(0), default=1000)
+    p.add_argument("--chains", type=int_at_least(1), default=4)
     p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
                    help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")

@@ -23,12 +23,12 @@ from __future__ import annotations
 import argparse
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from .common import (CLIError, add_data_arguments, add_model_arguments, load_data, make_estimator, positive_float,
-                     progress_printer)
+from .common import (SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
+                     int_at_least, load_data, make_estimator, positive_float, progress_printer,
+                     strictly_positive_float)
 from ..priors import ElasticNet, Gaussian, Laplace
 
 __all__ = ["add_parser", "cmd_sweep", "parse_lams"]
@@ -125,22 +125,19 @@ def cmd_sweep(args) -> int:
     from .. import io, plots
     from ..sensitivity import SweepFailure, choose_lambda, sweep
 
-    for name in ("draws", "chains", "cv_folds"):
-        if getattr(args, name) < (2 if name == "cv_folds" else 1):
-            raise CLIError(f"--{name.replace('_', '-')} must be >= {2 if name == 'cv_folds' else 1}, "
-                           f"got {getattr(args, name)}")
-    if args.tune < 0:
-        raise CLIError(f"--tune must be >= 0, got {args.tune}")
     if args.scheduler is not None and not args.posterior:
         raise CLIError("--scheduler only applies to posterior sweeps: add --posterior")
+    if args.tune == 0 and (args.posterior or not args.no_full_bayes):
+        raise CLIError("--tune must be >= 1 for the posterior and full-Bayes runs (nutpie needs a tuning step), got 0")
     lams = parse_lams(args.lams)
+    out = check_output_folder(args.out)
     data = load_data(args)
+    check_feature_names(data)
     try:
         est = make_estimator(args, _prior(args))
     except (ValueError, TypeError) as exc:
         raise CLIError(f"--l2-ratio: {exc}") from None
     X = pd.DataFrame(data.X, columns=data.feature_names)
-    out = Path(args.out)
 
     print(f"data: {data.description}")
     if data.scale is not None:
@@ -204,15 +201,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None,
                    help="run the posterior runs on Dask: 'local' (2 local worker processes) or a scheduler "
                         "address such as tcp://host:8786 (default: in this process)")
-    p.add_argument("--draws", type=int, default=1000, help="draws per chain per λ (default 1000)")
-    p.add_argument("--tune", type=int, default=1000, help="tuning steps per chain per λ (default 1000)")
-    p.add_argument("--chains", type=int, default=2, help="chains per λ (default 2)")
-    p.add_argument("--cv-folds", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument("--draws", type=int_at_least(1), default=1000, help="draws per chain per λ (default 1000)")
+    p.add_argument("--tune", type=int_at_least(0), default=1000, help="tuning steps per chain per λ (default 1000)")
+    p.add_argument("--chains", type=int_at_least(1), default=2, help="chains per λ (default 2)")
+    p.add_argument("--cv-folds", type=int_at_least(2), default=5, help="cross-validation folds (default 5)")
     p.add_argument("--no-full-bayes", action="store_true", help="skip the Gamma-hyperprior posterior of λ")
-    p.add_argument("--hyper-a", type=positive_float, default=1.0, help="Gamma hyperprior shape (default 1)")
-    p.add_argument("--hyper-b", type=positive_float, default=0.1, help="Gamma hyperprior rate (default 0.1)")
+    p.add_argument("--hyper-a", type=strictly_positive_float, default=1.0, help="Gamma hyperprior shape (default 1)")
+    p.add_argument("--hyper-b", type=strictly_positive_float, default=0.1, help="Gamma hyperprior rate (default 0.1)")
     add_model_arguments(p)
-    p.add_argument("--seed", type=int, default=0, help="seed for the generated data, CV folds' sampler and NUTS")
+    p.add_argument("--seed", type=SEED, default=0, help="seed for the generated data, CV folds' sampler and NUTS")
     p.add_argument("--out", default="out/sweep", help="output folder (default ./out/sweep)")
     p.set_defaults(func=cmd_sweep)
     return p

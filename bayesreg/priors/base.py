@@ -44,18 +44,26 @@ import numpy as np
 
 from ..validation import check_real
 
-__all__ = ["Prior", "OneStrengthPrior", "check_strength", "fmt", "LOG_2PI"]
+__all__ = ["Prior", "OneStrengthPrior", "check_strength", "fmt", "LOG_2PI", "LAM_MIN", "LAM_MAX"]
 
 LOG_2PI = math.log(2.0 * math.pi)
 
 
+#: The strengths a prior takes: 0 (where allowed) or λ in [LAM_MIN, LAM_MAX] — prior sds from about
+#: 1e-50 to 1e50, far beyond any data, so that sd, variance (2/λ² for a Laplace) and logs stay finite.
+LAM_MIN, LAM_MAX = 1e-100, 1e100
+
+
 def check_strength(value, name: str, *, positive: bool) -> float:
-    """Validate a strength: a real, finite number, ≥ 0 (or > 0 for a proper prior)."""
+    """Validate a strength: a real number, 0 (unless ``positive``) or in [LAM_MIN, LAM_MAX]."""
     value = check_real(value, name)
     if value < 0:
         raise ValueError(f"{name} must be >= 0 (it is a precision), got {value!r}")
     if positive and value == 0:
         raise ValueError(f"{name} must be > 0 for a proper prior, got {value!r}; use Flat() for no prior")
+    if value != 0 and not LAM_MIN <= value <= LAM_MAX:
+        raise ValueError(f"{name} must be in [{LAM_MIN:g}, {LAM_MAX:g}] (a prior scale from about 1e-50 to 1e50), "
+                         f"got {value!r}")
     return value
 
 
