@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from bayesreg import plots  # noqa: E402
+from bayesreg.validation import ArgumentTypeError  # noqa: E402
 
 LAMS = np.array([8.0, 0.5, 2.0, 32.0])   # not sorted: the plots sort by λ
 FEATS = ["a", "b", "c"]
@@ -96,6 +97,22 @@ def test_coef_path_on_a_map_only_sweep_and_feature_choice():
         plots.plot_coef_path(ds, features=["zz"])
     with pytest.raises(ValueError, match="sweep"):
         plots.plot_coef_path(xr.Dataset())
+
+
+def test_coef_path_max_features_and_show_hdi_follow_the_one_policy():
+    ds = _sweep()
+    ax = plots.plot_coef_path(ds, max_features=np.int64(2), show_hdi=np.bool_(False))
+    assert [l.get_label() for l in _lines(ax, "map_path")] == ["a", "b"]
+    assert not [c for c in ax.collections if c.get_gid() == "hdi_band"]
+    with pytest.raises(ValueError, match="max_features must be an integer >= 1, got 0") as info:
+        plots.plot_coef_path(ds, max_features=0)
+    assert not isinstance(info.value, TypeError)
+    for bad in (2.0, "2", True):
+        with pytest.raises(ArgumentTypeError, match="max_features") as info:
+            plots.plot_coef_path(ds, max_features=bad)
+        assert repr(bad) in str(info.value)
+    with pytest.raises(ArgumentTypeError, match="show_hdi.*None"):
+        plots.plot_coef_path(ds, show_hdi=None)
 
 
 def test_zero_pattern_shows_p_near_zero_next_to_exact_zeros():

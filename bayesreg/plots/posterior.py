@@ -14,13 +14,13 @@ Artists carry a ``gid`` ("hdi", "mean", "map", "map_zero", "true", "posterior",
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..compare import INTERCEPT, SHARED_COLUMNS, is_posterior_tree, posterior_draws
+from ..validation import check_bool, check_int
 from .axes import MAP_STYLE, TRUE_STYLE, ZERO_STYLE, as_axes_list, new_axes
 
 __all__ = ["plot_forest", "plot_densities"]
@@ -56,6 +56,7 @@ def plot_forest(table: pd.DataFrame, *, ax=None, show_true: bool = True, title: 
     Returns the matplotlib Axes.
     """
     shared, blocks = _forest_blocks(table)
+    show_true = check_bool(show_true, "show_true")
     n = len(table)
     ax = new_axes(ax, (7.0, 1.0 + 0.45 * n))
     y = np.arange(n)[::-1].astype(float)          # first row at the top
@@ -134,8 +135,7 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
     if not features or unknown:
         raise ValueError(f"features must be a non-empty list of names from {available}, got unknown {unknown}"
                          if unknown else "features must not be empty")
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-        raise ValueError(f"bins must be an integer >= 1, got {bins!r}")
+    bins = check_int(bins, "bins", 1)
     map_values = dict(zip(names, np.asarray(est.coef_, dtype=float).tolist()))
     if fit_intercept:
         map_values[INTERCEPT] = float(est.intercept_)

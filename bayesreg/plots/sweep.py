@@ -14,12 +14,12 @@ can find them.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..validation import check_bool, check_int
 from .axes import new_axes, scale_axis
 
 __all__ = ["plot_coef_path", "plot_zero_pattern", "plot_prior_sensitivity", "plot_lambda_choice"]
@@ -63,9 +63,8 @@ def plot_coef_path(sweep, *, features: Sequence[str] | None = None, ax=None, max
     MAP-only sweep (no dashed lines or bands).  Returns the Axes.
     """
     _check_sweep(sweep)
-    if isinstance(max_features, bool) or not isinstance(max_features, numbers.Integral) or max_features < 1:
-        raise ValueError(f"max_features must be an integer >= 1, got {max_features!r}")
-    feats = _path_features(sweep, features, int(max_features))
+    feats = _path_features(sweep, features, check_int(max_features, "max_features", 1))
+    show_hdi = check_bool(show_hdi, "show_hdi")
     if ax is None:
         ax = new_axes(None, (7.5, 4.5))
         ax.figure.set_layout_engine("constrained")  # room for the top (prior scale) axis and the title
