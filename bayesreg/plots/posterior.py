@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..compare import INTERCEPT, SHARED_COLUMNS, is_posterior_tree, posterior_draws
-from ..validation import check_bool, check_int
+from ..validation import ArgumentTypeError, check_bool, check_int
 from .axes import MAP_STYLE, TRUE_STYLE, ZERO_STYLE, as_axes_list, new_axes
 
 __all__ = ["plot_forest", "plot_densities"]
@@ -31,7 +31,7 @@ __all__ = ["plot_forest", "plot_densities"]
 def _forest_blocks(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """(shared columns, {label: per-posterior columns}) for a single or a dict-built table."""
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be the DataFrame returned by compare(), got {type(table).__name__}")
+        raise ArgumentTypeError(f"table must be the DataFrame returned by compare(), got {type(table).__name__}")
     if isinstance(table.columns, pd.MultiIndex):
         shared = pd.DataFrame({c: table[c] for c in SHARED_COLUMNS if (c, "") in table.columns})
         labels = [lab for lab in table.columns.get_level_values(0).unique() if lab not in SHARED_COLUMNS]

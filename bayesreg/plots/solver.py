@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_int
+from ..validation import ArgumentTypeError, check_int
 from .axes import new_axes
 
 __all__ = ["plot_cost_history"]
@@ -28,7 +28,7 @@ def plot_cost_history(map_result, *, ax=None, per_observation_n: int | None = No
     history = getattr(map_result, "history", None)
     objective = np.asarray(getattr(history, "objective", []), dtype=float)
     if history is None:
-        raise ValueError(f"map_result must be a MapResult (est.map_), got {type(map_result).__name__}")
+        raise ArgumentTypeError(f"map_result must be a MapResult (est.map_), got {type(map_result).__name__}")
     if objective.size == 0:
         raise ValueError("map_result.history is empty: nothing to plot")
     per_observation_n = check_int(per_observation_n, "per_observation_n", 1, allow_none=True)
