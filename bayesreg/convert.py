@@ -66,11 +66,11 @@ Every function validates its arguments and names the bad one in the error.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
+from .validation import ArgumentTypeError, check_choice, check_int, check_real
 
 __all__ = [
     "from_sklearn", "to_sklearn",
@@ -83,53 +83,16 @@ __all__ = [
 _FAMILIES = {"binomial": False, "gaussian": True, "normal": True}
 
 
-# -- validation ----------------------------------------------------------------------------
-
-def _real(value, name: str) -> float:
-    """A real, finite number (bools and strings are TypeErrors)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
-def _positive(value, name: str) -> float:
-    value = _real(value, name)
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return value
-
-
-def _ratio(value, name: str = "l1_ratio") -> float:
-    value = _real(value, name)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return value
-
-
-def _n_samples(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"n_samples must be an integer, got {value!r} of type {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"n_samples must be >= 1, got {value!r}")
-    return int(value)
-
+# -- validation (bayesreg.validation: wrong type → ArgumentTypeError, bad value → ValueError) ----
 
 def _family(family) -> bool:
-    """True for the Gaussian family, False for binomial; anything else is an error."""
-    if not isinstance(family, str):
-        raise TypeError(f"family must be a string, one of {sorted(_FAMILIES)}, got {family!r}")
-    try:
-        return _FAMILIES[family.lower()]
-    except KeyError:
-        raise ValueError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}") from None
+    """True for the Gaussian family, False for binomial (any case); anything else is an error."""
+    return _FAMILIES[check_choice(family, "family", _FAMILIES, ignore_case=True)]
 
 
 def _dispersion(gaussian: bool, noise_sd) -> float:
     """σ² for the Gaussian family; 1 for binomial, which has no noise sd to set."""
-    sd = _positive(noise_sd, "noise_sd")
+    sd = check_real(noise_sd, "noise_sd", low=0.0, low_open=True)
     if gaussian:
         var = sd * sd
         if not (math.isfinite(var) and var > 0):
@@ -144,7 +107,7 @@ def _dispersion(gaussian: bool, noise_sd) -> float:
 def _strengths(prior, name: str = "prior") -> tuple[float, float]:
     """(λ1, λ2) of a proper prior; Flat and non-priors are errors."""
     if not isinstance(prior, Prior):
-        raise TypeError(f"{name} must be a bayesreg prior (Gaussian, Laplace, ElasticNet), got {prior!r}")
+        raise ArgumentTypeError(f"{name} must be a bayesreg prior (Gaussian, Laplace, ElasticNet), got {prior!r}")
     if isinstance(prior, Flat):
         raise ValueError(f"{name}=Flat() (no penalty) has no equivalent penalty strength here; "
                          f"fit the library without a penalty instead")
@@ -154,7 +117,7 @@ def _strengths(prior, name: str = "prior") -> tuple[float, float]:
         return prior.lam, 0.0
     if isinstance(prior, ElasticNet):
         return prior.lam1, prior.lam2
-    raise TypeError(f"{name} must be Gaussian, Laplace or ElasticNet, got {type(prior).__name__}: {prior!r}")
+    raise ArgumentTypeError(f"{name} must be Gaussian, Laplace or ElasticNet, got {type(prior).__name__}: {prior!r}")
 
 
 def _prior(lam1: float, lam2: float, source: str) -> Prior:
@@ -195,8 +158,8 @@ def from_sklearn(C: float, l1_ratio: float = 0.0) -> Prior:
     >>> from_sklearn(0.5, l1_ratio=1.0)
     Laplace(lam=2.0)
     """
-    C = _positive(C, "C")
-    rho = _ratio(l1_ratio)
+    C = check_real(C, "C", low=0.0, low_open=True)
+    rho = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     return _prior(rho / C, (1.0 - rho) / C, f"C={C!r}, l1_ratio={rho!r}")
 
 
@@ -229,7 +192,7 @@ def from_ridge(alpha: float, noise_sd: float = 1.0) -> Prior:
     >>> from_ridge(2.0, noise_sd=0.5)
     Gaussian(lam=8.0)
     """
-    alpha = _positive(alpha, "alpha")
+    alpha = check_real(alpha, "alpha", low=0.0, low_open=True)
     var = _dispersion(True, noise_sd)
     return _prior(0.0, alpha / var, f"alpha={alpha!r}, noise_sd={noise_sd!r}")
 
@@ -274,9 +237,9 @@ def from_glmnet(alpha: float, l1_ratio: float, n_samples: int, family: str = "bi
     >>> from_glmnet(0.01, 1.0, n_samples=400)
     Laplace(lam=4.0)
     """
-    alpha = _positive(alpha, "alpha")
-    rho = _ratio(l1_ratio)
-    n = _n_samples(n_samples)
+    alpha = check_real(alpha, "alpha", low=0.0, low_open=True)
+    rho = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
+    n = check_int(n_samples, "n_samples", 1)
     var = _dispersion(_family(family), noise_sd)
     scale = n * alpha / var
     return _prior(scale * rho, scale * (1.0 - rho),
@@ -293,7 +256,7 @@ def to_glmnet(prior: Prior, n_samples: int, family: str = "binomial", noise_sd: 
     {'alpha': 0.01, 'l1_ratio': 1.0}
     """
     lam1, lam2 = _strengths(prior)
-    n = _n_samples(n_samples)
+    n = check_int(n_samples, "n_samples", 1)
     var = _dispersion(_family(family), noise_sd)
     total, rho = _split(lam1, lam2)
     alpha = total * var / n
@@ -325,11 +288,11 @@ def from_statsmodels(alpha) -> Laplace:
     if np.ndim(alpha) == 0:
         if isinstance(alpha, np.ndarray):  # a 0-d array is a scalar
             alpha = alpha.item()
-        return Laplace(_positive(alpha, "alpha"))
+        return Laplace(check_real(alpha, "alpha", low=0.0, low_open=True))
     try:
         a = np.array(alpha, dtype=float)  # a copy: the caller's vector is never touched
     except (TypeError, ValueError):
-        raise TypeError(f"alpha must be a real number or a 1-D vector of them, got {alpha!r}") from None
+        raise ArgumentTypeError(f"alpha must be a real number or a 1-D vector of them, got {alpha!r}") from None
     if a.ndim != 1 or a.size == 0:
         raise ValueError(f"alpha must be a scalar or a non-empty 1-D vector, got shape {a.shape}")
     if not np.all(np.isfinite(a)):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .likelihoods import sigmoid
+from .validation import check_bool, check_int, check_real
 
 __all__ = ["Dataset", "make_lecture_wide", "make_gaussian_clouds", "load_breast_cancer"]
 
@@ -35,17 +36,12 @@ class Dataset:
     scale: np.ndarray | None = None  # column sds divided out, when standardized
 
 
-def _check_size(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def make_lecture_wide(n_samples: int = 50, n_features: int = 50, seed: int | None = 0,
                       noise_sd: float = 0.5) -> Dataset:
     """The lecture's wide L1 data set (N = D = 50 by default)."""
-    n = _check_size(n_samples, "n_samples")
-    d = _check_size(n_features, "n_features", 3)
+    n = check_int(n_samples, "n_samples", 1)
+    d = check_int(n_features, "n_features", 3)
+    noise_sd = check_real(noise_sd, "noise_sd", low=0.0)
     rng = np.random.default_rng(seed)
     X = (rng.random((n, d)) - 0.5) * 10.0
     w = np.zeros(d)
@@ -57,7 +53,8 @@ def make_lecture_wide(n_samples: int = 50, n_features: int = 50, seed: int | Non
 
 def make_gaussian_clouds(n_per_class: int = 50, seed: int | None = 0, centre: float = 2.0) -> Dataset:
     """Two unit-variance Gaussian clouds at (c, c) (y = 1) and (−c, −c) (y = 0)."""
-    n = _check_size(n_per_class, "n_per_class")
+    n = check_int(n_per_class, "n_per_class", 1)
+    centre = check_real(centre, "centre")
     rng = np.random.default_rng(seed)
     X = np.vstack([rng.standard_normal((n, 2)) + centre, rng.standard_normal((n, 2)) - centre])
     y = np.r_[np.ones(n), np.zeros(n)]
@@ -70,6 +67,7 @@ def load_breast_cancer(standardize: bool = True) -> Dataset:
     """scikit-learn's Wisconsin breast-cancer data; y = 1 for benign."""
     from sklearn.datasets import load_breast_cancer as _load
 
+    standardize = check_bool(standardize, "standardize")
     raw = _load()
     X = np.asarray(raw.data, dtype=float)
     scale = None

@@ -13,8 +13,6 @@ own prior, flat (unpenalized) by default.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -25,6 +23,7 @@ from .model import Model
 from .priors import Flat, Gaussian, Prior, as_prior
 from .separation import SeparationError, detect_separation
 from .solvers import SOLVERS, MapResult, solve
+from .validation import check_bool, check_choice, check_int, check_real
 
 __all__ = ["LogisticRegression", "LinearRegression", "check_shapes"]
 
@@ -60,17 +59,20 @@ class _BayesianGLM(BaseEstimator):
         raise NotImplementedError
 
     def _validate_params(self) -> None:
+        """Check every parameter at fit (scikit-learn's convention; ``__init__`` only stores them).
+
+        The one policy of :mod:`bayesreg.validation`: a wrong type is an ArgumentTypeError (a
+        TypeError and a ValueError), a bad value a ValueError; NumPy scalars are accepted.
+        ``learning_rate`` is checked whatever the solver, so a bad one fails before a solver switch.
+        """
         self.prior_ = as_prior(self.prior, "prior", default=Gaussian(1.0))
         self.intercept_prior_ = as_prior(self.intercept_prior, "intercept_prior", default=Flat())
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {sorted(SOLVERS)}, got {self.solver!r}")
-        if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or not (0 < self.tol < 1):
-            raise ValueError(f"tol must be a number in (0, 1), got {self.tol!r}")
-        if self.max_iter is not None and (isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral)
-                                          or self.max_iter < 1):
-            raise ValueError(f"max_iter must be an integer >= 1 or None, got {self.max_iter!r}")
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+        check_choice(self.solver, "solver", sorted(SOLVERS))
+        check_real(self.tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True)
+        check_int(self.max_iter, "max_iter", 1, allow_none=True)
+        check_real(self.learning_rate, "learning_rate", low=0.0, low_open=True)
+        check_bool(self.fit_intercept, "fit_intercept")
+        check_bool(self.warm_start, "warm_start")
 
     def _solver_options(self) -> dict:
         options = {"tol": float(self.tol),

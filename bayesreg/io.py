@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .validation import ArgumentTypeError
+
 __all__ = ["save_results", "load_results", "Results", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "bayesreg-results"
@@ -71,7 +73,7 @@ def _dumps(value, what: str) -> str:
     try:
         return json.dumps(value, default=_json_default, ensure_ascii=False)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{what} must hold JSON-serializable values (numbers, strings, lists, dicts): {err}") from None
+        raise ArgumentTypeError(f"{what} must hold JSON-serializable values (numbers, strings, lists, dicts): {err}") from None
 
 
 def _scalar(value):
@@ -131,14 +133,15 @@ def _posterior_node(posterior):
         runs, layout = dict(posterior), "dict"
         bad = [k for k in runs if not isinstance(k, str)]
         if bad:
-            raise ValueError(f"posterior labels must be strings, got {bad}")
+            raise ArgumentTypeError(f"posterior labels must be strings, got {bad}")
     else:
-        raise ValueError(f"posterior must be a DataTree or a non-empty dict {{label: DataTree}}, "
-                         f"got {type(posterior).__name__}")
+        error = ValueError if isinstance(posterior, dict) else ArgumentTypeError  # {} is the right type
+        raise error(f"posterior must be a DataTree or a non-empty dict {{label: DataTree}}, "
+                    f"got {type(posterior).__name__}")
     node = xr.DataTree(dataset=xr.Dataset(attrs={"layout": layout, "labels": _dumps(list(runs), "labels")}))
     for i, (label, tree) in enumerate(runs.items()):
         if not is_posterior_tree(tree):
-            raise ValueError(f"posterior[{label!r}] must be a DataTree, got {type(tree).__name__}")
+            raise ArgumentTypeError(f"posterior[{label!r}] must be a DataTree, got {type(tree).__name__}")
         node[f"r{i}"] = tree.copy()
     return node
 
@@ -147,7 +150,7 @@ def _comparison_node(df):
     import xarray as xr
 
     if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"comparison must be a pandas DataFrame (from compare()), got {type(df).__name__}")
+        raise ArgumentTypeError(f"comparison must be a pandas DataFrame (from compare()), got {type(df).__name__}")
     multi = isinstance(df.columns, pd.MultiIndex)
     columns = [list(map(str, c)) if multi else str(c) for c in df.columns]
     data = {f"c{i}": ("row", df.iloc[:, i].to_numpy()) for i in range(df.shape[1])}
@@ -163,8 +166,10 @@ def _comparison_node(df):
 
 
 def _check_path(path, *, for_writing: bool) -> Path:
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
-        raise TypeError(f"path must be a file path (str or os.PathLike), got {path!r}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"path must be a file path (str or os.PathLike), got {path!r}")
+    if not os.fspath(path):
+        raise ValueError(f"path must be a non-empty file path, got {path!r}")
     p = Path(path)
     if p.is_dir():
         raise IsADirectoryError(f"path {str(p)!r} is a directory, not a results file")
@@ -175,6 +180,12 @@ def _check_path(path, *, for_writing: bool) -> Path:
     elif not p.exists():
         raise FileNotFoundError(f"no results file at {str(p)!r}")
     return p
+
+
+def _check_settings(settings) -> None:
+    """None, or a dict with string keys (its values are checked when written as JSON)."""
+    if settings is not None and (not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings)):
+        raise ArgumentTypeError(f"settings must be a dict with string keys, got {settings!r}")
 
 
 def _umask() -> int:
@@ -210,8 +221,7 @@ def save_results(path, *, est=None, posterior=None, comparison: pd.DataFrame | N
     p = _check_path(path, for_writing=True)
     if est is None and posterior is None and comparison is None and settings is None:
         raise ValueError("nothing to save: pass at least one of est, posterior, comparison, settings")
-    if settings is not None and (not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings)):
-        raise ValueError(f"settings must be a dict with string keys, got {settings!r}")
+    _check_settings(settings)
 
     contents = [name for name, v in (("map", est), ("posteriors", posterior), ("comparison", comparison))
                 if v is not None]
@@ -368,11 +378,12 @@ def _sweep_node(ds, what: str):
     import xarray as xr
 
     if not isinstance(ds, xr.Dataset) or "lam" not in ds.dims:
-        raise ValueError(f"{what} must be an xarray.Dataset with a 'lam' dimension, got {type(ds).__name__}")
+        error = ValueError if isinstance(ds, xr.Dataset) else ArgumentTypeError
+        raise error(f"{what} must be an xarray.Dataset with a 'lam' dimension, got {type(ds).__name__}")
     bad = [k for k, v in ds.attrs.items() if not isinstance(v, (str, int, float, np.number))
            or isinstance(v, (bool, np.bool_))]
     if bad:
-        raise TypeError(f"{what}.attrs {bad} must be strings or numbers to be written to netCDF")
+        raise ArgumentTypeError(f"{what}.attrs {bad} must be strings or numbers to be written to netCDF")
     return xr.DataTree(dataset=ds)
 
 
@@ -388,8 +399,7 @@ def save_sweep(path, sweep, *, choice=None, settings: dict | None = None) -> Pat
     from . import __version__
 
     p = _check_path(path, for_writing=True)
-    if settings is not None and (not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings)):
-        raise ValueError(f"settings must be a dict with string keys, got {settings!r}")
+    _check_settings(settings)
     contents = ["sweep"] + (["choice"] if choice is not None else [])
     root = xr.DataTree(dataset=xr.Dataset(attrs={
         "format": SWEEP_FORMAT, "format_version": SWEEP_FORMAT_VERSION, "bayesreg_version": __version__,

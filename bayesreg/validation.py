@@ -7,6 +7,11 @@
 * NumPy scalars are accepted wherever Python numbers are (``np.float32(0.9)``,
   ``np.int64(3)``); ``bool`` is never a number.
 * Every message names the argument and shows the bad value.
+
+Helpers: :func:`check_int` (optionally None), :func:`check_real` (bounds, open or
+closed), :func:`check_probability`, :func:`check_seed`, :func:`check_bool`,
+:func:`check_choice` (optionally ignoring case), :func:`check_lams`.  Each returns
+the value as a plain Python ``int``/``float``/``bool``/``str`` (or array for λs).
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ def _type_error(name: str, value, expected: str) -> ArgumentTypeError:
     return ArgumentTypeError(f"{name} must be {expected}, got {value!r} of type {type(value).__name__}")
 
 
-def check_int(value, name: str, minimum: int | None = None) -> int:
-    """An integer (Python or NumPy, not bool), at least ``minimum``."""
+def check_int(value, name: str, minimum: int | None = None, *, allow_none: bool = False) -> int | None:
+    """An integer (Python or NumPy, not bool), at least ``minimum``; ``allow_none`` lets None through as None."""
+    if value is None and allow_none:
+        return None
+    expected = "an integer" + (f" >= {minimum}" if minimum is not None else "") + (" or None" if allow_none else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise _type_error(name, value, "an integer" + (f" >= {minimum}" if minimum is not None else ""))
+        raise _type_error(name, value, expected)
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
     return int(value)
 
 
@@ -42,7 +50,10 @@ def check_real(value, name: str, *, low: float | None = None, high: float | None
     """A real number (Python or NumPy, not bool), finite unless ``allow_inf``, inside the given bounds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _type_error(name, value, "a real number")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float's range
+        value = math.inf if value > 0 else -math.inf
     if math.isnan(value) or (not allow_inf and math.isinf(value)):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     too_low = low is not None and (value <= low if low_open else value < low)
@@ -80,11 +91,19 @@ def check_bool(value, name: str) -> bool:
     return bool(value)
 
 
-def check_choice(value, name: str, choices) -> str:
-    """One of ``choices`` (an unknown option is a ValueError listing them)."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
-    return value
+def check_choice(value, name: str, choices, *, ignore_case: bool = False) -> str:
+    """One of the strings ``choices``, returned as spelled there.
+
+    A non-string is an :class:`ArgumentTypeError`, an unknown option a ValueError;
+    both list the choices.  ``ignore_case`` matches ``"Gaussian"`` to ``"gaussian"``.
+    """
+    options = list(choices)
+    if not isinstance(value, str):
+        raise _type_error(name, value, f"one of {options}")
+    for option in options:
+        if value == option or (ignore_case and value.casefold() == option.casefold()):
+            return option
+    raise ValueError(f"{name} must be one of {options}, got {value!r}")
 
 
 def check_lams(lams, name: str = "lams") -> np.ndarray:

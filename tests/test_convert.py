@@ -19,6 +19,7 @@ import bayesreg
 from bayesreg import ElasticNet, Flat, Gaussian, Laplace
 from bayesreg.convert import (from_glmnet, from_ridge, from_sklearn, from_statsmodels, to_glmnet, to_ridge,
                               to_sklearn, to_statsmodels)
+from bayesreg.validation import ArgumentTypeError
 
 ATOL = 1e-5  # coefficients; the fits themselves agree to ~1e-8 or better, statsmodels to ~1e-6
 
@@ -295,61 +296,82 @@ def test_sklearn_c_means_the_same_prior_at_every_n_by_fitting(logistic_data):
 # -- validation ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call, exc, match", [
-    (lambda: from_sklearn(0.0), ValueError, r"C must be > 0, got 0\.0"),
-    (lambda: from_sklearn(-1.0), ValueError, r"C must be > 0, got -1\.0"),
-    (lambda: from_sklearn(math.nan), ValueError, r"C must be finite, got nan"),
-    (lambda: from_sklearn(math.inf), ValueError, r"C must be finite, got inf"),
-    (lambda: from_sklearn("1"), TypeError, r"C must be a real number, got '1'"),
-    (lambda: from_sklearn(True), TypeError, r"C must be a real number, got True"),
-    (lambda: from_sklearn(1.0, l1_ratio=1.5), ValueError, r"l1_ratio must be in \[0, 1\], got 1\.5"),
-    (lambda: from_sklearn(1.0, l1_ratio=-0.1), ValueError, r"l1_ratio must be in \[0, 1\], got -0\.1"),
-    (lambda: from_sklearn(1.0, l1_ratio=None), TypeError, r"l1_ratio must be a real number, got None"),
+    (lambda: from_sklearn(0.0), ValueError, r"C must be a number > 0, got 0\.0"),
+    (lambda: from_sklearn(-1.0), ValueError, r"C must be a number > 0, got -1\.0"),
+    (lambda: from_sklearn(math.nan), ValueError, r"C must be a finite number, got nan"),
+    (lambda: from_sklearn(math.inf), ValueError, r"C must be a finite number, got inf"),
+    (lambda: from_sklearn("1"), ArgumentTypeError, r"C must be a real number, got '1'"),
+    (lambda: from_sklearn(True), ArgumentTypeError, r"C must be a real number, got True"),
+    (lambda: from_sklearn(1.0, l1_ratio=1.5), ValueError, r"l1_ratio must be a number in \[0, 1\], got 1\.5"),
+    (lambda: from_sklearn(1.0, l1_ratio=-0.1), ValueError, r"l1_ratio must be a number in \[0, 1\], got -0\.1"),
+    (lambda: from_sklearn(1.0, l1_ratio=None), ArgumentTypeError, r"l1_ratio must be a real number, got None"),
     (lambda: from_sklearn(1e-320), ValueError, r"infinite prior strength"),
     (lambda: to_sklearn(Flat()), ValueError, r"prior=Flat\(\)"),
-    (lambda: to_sklearn("gaussian"), TypeError, r"prior must be a bayesreg prior.*'gaussian'"),
-    (lambda: from_ridge(0.0), ValueError, r"alpha must be > 0, got 0\.0"),
-    (lambda: from_ridge(1.0, noise_sd=0.0), ValueError, r"noise_sd must be > 0, got 0\.0"),
-    (lambda: from_ridge(1.0, noise_sd=math.inf), ValueError, r"noise_sd must be finite, got inf"),
+    (lambda: to_sklearn("gaussian"), ArgumentTypeError, r"prior must be a bayesreg prior.*'gaussian'"),
+    (lambda: from_ridge(0.0), ValueError, r"alpha must be a number > 0, got 0\.0"),
+    (lambda: from_ridge(1.0, noise_sd=0.0), ValueError, r"noise_sd must be a number > 0, got 0\.0"),
+    (lambda: from_ridge(1.0, noise_sd=math.inf), ValueError, r"noise_sd must be a finite number, got inf"),
     (lambda: to_ridge(Laplace(1.0)), ValueError, r"Ridge has only an L2 penalty; prior=Laplace"),
     (lambda: to_ridge(ElasticNet(1.0, 1.0)), ValueError, r"Ridge has only an L2 penalty"),
     (lambda: to_ridge(Flat()), ValueError, r"prior=Flat\(\)"),
-    (lambda: to_ridge(Gaussian(1.0), noise_sd=-2.0), ValueError, r"noise_sd must be > 0, got -2\.0"),
-    (lambda: from_glmnet(-0.1, 0.5, 100), ValueError, r"alpha must be > 0, got -0\.1"),
-    (lambda: from_glmnet(math.nan, 0.5, 100), ValueError, r"alpha must be finite, got nan"),
-    (lambda: from_glmnet(0.1, 2.0, 100), ValueError, r"l1_ratio must be in \[0, 1\], got 2\.0"),
-    (lambda: from_glmnet(0.1, 0.5, 0), ValueError, r"n_samples must be >= 1, got 0"),
-    (lambda: from_glmnet(0.1, 0.5, 100.0), TypeError, r"n_samples must be an integer, got 100\.0"),
+    (lambda: to_ridge(Gaussian(1.0), noise_sd=-2.0), ValueError, r"noise_sd must be a number > 0, got -2\.0"),
+    (lambda: from_glmnet(-0.1, 0.5, 100), ValueError, r"alpha must be a number > 0, got -0\.1"),
+    (lambda: from_glmnet(math.nan, 0.5, 100), ValueError, r"alpha must be a finite number, got nan"),
+    (lambda: from_glmnet(0.1, 2.0, 100), ValueError, r"l1_ratio must be a number in \[0, 1\], got 2\.0"),
+    (lambda: from_glmnet(0.1, 0.5, 0), ValueError, r"n_samples must be an integer >= 1, got 0"),
+    (lambda: from_glmnet(0.1, 0.5, 100.0), ArgumentTypeError, r"n_samples must be an integer >= 1, got 100\.0"),
     (lambda: from_glmnet(0.1, 0.5, 100, family="poisson"), ValueError, r"family must be one of .*'poisson'"),
-    (lambda: from_glmnet(0.1, 0.5, 100, family=None), TypeError, r"family must be a string.*None"),
+    (lambda: from_glmnet(0.1, 0.5, 100, family=None), ArgumentTypeError, r"family must be one of .*, got None"),
     (lambda: from_glmnet(0.1, 0.5, 100, family="binomial", noise_sd=2.0), ValueError,
      r"noise_sd applies only to family='gaussian'.*noise_sd=2\.0"),
     (lambda: to_glmnet(Flat(), 100), ValueError, r"prior=Flat\(\)"),
-    (lambda: to_glmnet(Gaussian(1.0), -5), ValueError, r"n_samples must be >= 1, got -5"),
+    (lambda: to_glmnet(Gaussian(1.0), -5), ValueError, r"n_samples must be an integer >= 1, got -5"),
     (lambda: to_glmnet(Gaussian(1.0), 100, family="logit"), ValueError, r"family must be one of .*'logit'"),
-    (lambda: from_statsmodels(0.0), ValueError, r"alpha must be > 0, got 0\.0"),
-    (lambda: from_statsmodels(-1.0), ValueError, r"alpha must be > 0, got -1\.0"),
-    (lambda: from_statsmodels(math.inf), ValueError, r"alpha must be finite, got inf"),
+    (lambda: from_statsmodels(0.0), ValueError, r"alpha must be a number > 0, got 0\.0"),
+    (lambda: from_statsmodels(-1.0), ValueError, r"alpha must be a number > 0, got -1\.0"),
+    (lambda: from_statsmodels(math.inf), ValueError, r"alpha must be a finite number, got inf"),
     (lambda: from_statsmodels([0.0, 1.0, 2.0]), ValueError, r"same strength.*\[1\.0, 2\.0\]"),
     (lambda: from_statsmodels([0.0, 0.0, 2.0]), ValueError, r"at most one 0"),
     (lambda: from_statsmodels([0.0, 0.0]), ValueError, r"penalizes nothing"),
     (lambda: from_statsmodels([1.0, -1.0]), ValueError, r"alpha must be >= 0"),
     (lambda: from_statsmodels([1.0, math.nan]), ValueError, r"alpha must be finite"),
     (lambda: from_statsmodels([[1.0]]), ValueError, r"1-D vector, got shape \(1, 1\)"),
-    (lambda: from_statsmodels(["a"]), TypeError, r"alpha must be a real number or a 1-D vector"),
+    (lambda: from_statsmodels(["a"]), ArgumentTypeError, r"alpha must be a real number or a 1-D vector"),
     (lambda: to_statsmodels(Gaussian(1.0)), ValueError, r"only an L1 penalty; prior=Gaussian"),
     (lambda: to_statsmodels(ElasticNet(1.0, 1.0)), ValueError, r"only an L1 penalty; prior=ElasticNet"),
     (lambda: to_statsmodels(Flat()), ValueError, r"prior=Flat\(\)"),
-    (lambda: to_statsmodels(None), TypeError, r"prior must be a bayesreg prior.*None"),
+    (lambda: to_statsmodels(None), ArgumentTypeError, r"prior must be a bayesreg prior.*None"),
 ])
 def test_bad_input_is_rejected_with_the_value_named(call, exc, match):
-    with pytest.raises(exc, match=match):
+    with pytest.raises(exc, match=match) as info:
         call()
+    # one policy: a wrong type is an ArgumentTypeError (also a ValueError); a bad value is not a TypeError
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, TypeError) == issubclass(exc, TypeError)
 
 
 def test_numpy_scalars_are_accepted():
     assert from_sklearn(np.float32(0.5)) == Gaussian(2.0)
+    assert from_sklearn(np.float64(0.5), l1_ratio=np.float32(1.0)) == Laplace(2.0)
     assert from_glmnet(np.float64(0.01), np.float64(1.0), np.int64(200)) == Laplace(2.0)
+    assert from_glmnet(np.float32(0.5), np.float32(0.0), np.int32(4), family="gaussian",
+                       noise_sd=np.float32(0.5)) == Gaussian(8.0)
+    assert to_glmnet(Laplace(2.0), np.int64(200)) == {"alpha": 0.01, "l1_ratio": 1.0}
+    assert to_glmnet(Gaussian(8.0), np.uint16(4), family="gaussian", noise_sd=np.float64(0.5)) == \
+        {"alpha": 0.5, "l1_ratio": 0.0}
+    assert from_ridge(np.float32(2.0), noise_sd=np.float32(0.5)) == Gaussian(8.0)
+    assert to_ridge(Gaussian(8.0), noise_sd=np.float32(0.5)) == {"alpha": 2.0}
     assert from_statsmodels(np.array(3.0)) == Laplace(3.0)
+    assert from_statsmodels(np.float32(3.0)) == Laplace(3.0)
+    assert from_statsmodels(np.int64(3)) == Laplace(3.0)
+    # what comes back is plain Python floats, not NumPy scalars
+    assert type(from_sklearn(np.float32(0.5)).lam) is float
+    assert all(type(v) is float for v in to_glmnet(Laplace(2.0), np.int64(200)).values())
+
+
+def test_family_is_case_insensitive():
+    assert from_glmnet(0.5, 0.0, 4, family="Gaussian", noise_sd=0.5) == Gaussian(8.0)
+    assert to_glmnet(Laplace(2.0), 200, family="BINOMIAL") == {"alpha": 0.01, "l1_ratio": 1.0}
 
 
 def test_docstring_examples_run():

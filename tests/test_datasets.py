@@ -7,6 +7,7 @@ import pytest
 from scipy import special, stats
 
 from bayesreg.datasets import Dataset, load_breast_cancer, make_gaussian_clouds, make_lecture_wide
+from bayesreg.validation import ArgumentTypeError
 
 
 # ---------------------------------------------------------------------------------------
@@ -65,12 +66,36 @@ def test_lecture_wide_custom_sizes(n, d):
     assert len(ds.feature_names) == d
 
 
-@pytest.mark.parametrize("kwargs,name", [({"n_samples": 0}, "n_samples"), ({"n_features": 2}, "n_features"),
-                                         ({"n_samples": 2.5}, "n_samples"), ({"n_features": True}, "n_features"),
-                                         ({"n_samples": "50"}, "n_samples")])
-def test_lecture_wide_rejects_bad_sizes(kwargs, name):
-    with pytest.raises(ValueError, match=name):
+@pytest.mark.parametrize("kwargs,message", [
+    ({"n_samples": 0}, "n_samples must be an integer >= 1, got 0"),
+    ({"n_features": 2}, "n_features must be an integer >= 3, got 2"),
+    ({"noise_sd": -0.5}, "noise_sd must be a number >= 0, got -0.5"),
+    ({"noise_sd": float("nan")}, "noise_sd must be a finite number, got nan"),
+])
+def test_lecture_wide_rejects_bad_values(kwargs, message):
+    with pytest.raises(ValueError) as info:
         make_lecture_wide(**kwargs)
+    assert not isinstance(info.value, TypeError)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("kwargs,name", [({"n_samples": 2.5}, "n_samples"), ({"n_features": True}, "n_features"),
+                                         ({"n_samples": "50"}, "n_samples"), ({"noise_sd": "0.5"}, "noise_sd")])
+def test_lecture_wide_rejects_bad_types(kwargs, name):
+    # a TypeError, and still the ValueError it was before the one policy
+    with pytest.raises(ArgumentTypeError, match=name) as info:
+        make_lecture_wide(**kwargs)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+    assert repr(next(iter(kwargs.values()))) in str(info.value)
+
+
+def test_lecture_wide_accepts_numpy_scalars():
+    a = make_lecture_wide(n_samples=np.int64(20), n_features=np.int32(5), seed=np.int64(3), noise_sd=np.float32(0.5))
+    b = make_lecture_wide(n_samples=20, n_features=5, seed=3, noise_sd=0.5)
+    assert a.X.shape == (20, 5)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    assert a.description == b.description
 
 
 # ---------------------------------------------------------------------------------------
@@ -107,8 +132,22 @@ def test_gaussian_clouds_truth_is_the_bayes_log_odds(centre):
 def test_gaussian_clouds_reproducible_and_validated():
     np.testing.assert_array_equal(make_gaussian_clouds(seed=5).X, make_gaussian_clouds(seed=5).X)
     assert not np.array_equal(make_gaussian_clouds(seed=5).X, make_gaussian_clouds(seed=6).X)
-    with pytest.raises(ValueError, match="n_per_class"):
+    with pytest.raises(ValueError, match="n_per_class must be an integer >= 1, got 0"):
         make_gaussian_clouds(n_per_class=0)
+    with pytest.raises(ArgumentTypeError, match="n_per_class.*10.0"):
+        make_gaussian_clouds(n_per_class=10.0)
+    with pytest.raises(ValueError, match="centre must be a finite number, got inf"):
+        make_gaussian_clouds(centre=float("inf"))
+    with pytest.raises(ArgumentTypeError, match="centre.*None"):
+        make_gaussian_clouds(centre=None)
+
+
+def test_gaussian_clouds_accept_numpy_scalars():
+    a = make_gaussian_clouds(n_per_class=np.int64(10), seed=np.int64(1), centre=np.float32(1.5))
+    b = make_gaussian_clouds(n_per_class=10, seed=1, centre=1.5)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.coef, b.coef)
+    assert a.description == b.description
 
 
 # ---------------------------------------------------------------------------------------
@@ -134,3 +173,9 @@ def test_breast_cancer_standardized_and_raw():
     r = load_breast_cancer(standardize=False)
     np.testing.assert_array_equal(r.X, raw.data)
     assert r.scale is None and "standardized" not in r.description
+    assert load_breast_cancer(standardize=np.bool_(False)).scale is None
+
+
+def test_breast_cancer_standardize_must_be_a_bool():
+    with pytest.raises(ArgumentTypeError, match="standardize.*'yes'"):
+        load_breast_cancer(standardize="yes")

@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from bayesreg import ConvergenceWarning, ElasticNet, Flat, Gaussian, Laplace, LinearRegression, LogisticRegression
+from bayesreg.validation import ArgumentTypeError
 
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")  # small matrices: one BLAS thread is faster
@@ -249,18 +250,29 @@ def test_unfitted_estimators_raise():
 # bad parameters and bad data
 # ---------------------------------------------------------------------------------------
 
+# one policy (bayesreg.validation): a wrong type is an ArgumentTypeError (a TypeError that is also a
+# ValueError), a bad value a ValueError that is not a TypeError
 BAD_PARAMS = [
     ({"solver": "bogus"}, ValueError, "solver", "'bogus'"),
+    ({"solver": None}, ArgumentTypeError, "solver", "None"),
     ({"tol": -1}, ValueError, "tol", "-1"),
     ({"tol": 0.0}, ValueError, "tol", "0.0"),
-    ({"tol": "1e-6"}, ValueError, "tol", "'1e-6'"),
+    ({"tol": 1.0}, ValueError, "tol", "1.0"),
+    ({"tol": float("nan")}, ValueError, "tol", "nan"),
+    ({"tol": "1e-6"}, ArgumentTypeError, "tol", "'1e-6'"),
+    ({"tol": True}, ArgumentTypeError, "tol", "True"),
     ({"prior": "l2"}, TypeError, "prior", "'l2'"),
     ({"prior": 1.0}, TypeError, "prior", "1.0"),
     ({"intercept_prior": "flat"}, TypeError, "intercept_prior", "'flat'"),
     ({"max_iter": 0}, ValueError, "max_iter", "0"),
-    ({"max_iter": 2.5}, ValueError, "max_iter", "2.5"),
-    ({"fit_intercept": "yes"}, TypeError, "fit_intercept", "'yes'"),
+    ({"max_iter": 2.5}, ArgumentTypeError, "max_iter", "2.5"),
+    ({"max_iter": "100"}, ArgumentTypeError, "max_iter", "'100'"),
+    ({"fit_intercept": "yes"}, ArgumentTypeError, "fit_intercept", "'yes'"),
+    ({"fit_intercept": 1}, ArgumentTypeError, "fit_intercept", "1"),
+    ({"warm_start": "no"}, ArgumentTypeError, "warm_start", "'no'"),
     ({"solver": "gd", "learning_rate": -1.0}, ValueError, "learning_rate", "-1.0"),
+    ({"solver": "gd", "learning_rate": float("inf")}, ValueError, "learning_rate", "inf"),
+    ({"learning_rate": "0.1"}, ArgumentTypeError, "learning_rate", "'0.1'"),
 ]
 
 
@@ -271,6 +283,26 @@ def test_bad_parameters_name_the_argument(cls, params, exc, name, shown):
     with pytest.raises(exc) as info:
         cls(**params).fit(X, y)
     assert name in str(info.value) and shown in str(info.value)
+    if exc is ValueError:
+        assert not isinstance(info.value, TypeError)
+    if exc is ArgumentTypeError:
+        assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("solver", ["fista", "gd", "newton"])
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+def test_numpy_scalar_parameters_fit_like_python_numbers(cls, solver):
+    X, y = _toy()
+    kw = dict(solver=solver, max_iter=20000 if solver == "gd" else None)
+    ref = cls(tol=1e-4, learning_rate=1e-3, fit_intercept=True, warm_start=False, **kw).fit(X, y)
+    kw["max_iter"] = None if kw["max_iter"] is None else np.int64(kw["max_iter"])
+    est = cls(tol=np.float32(1e-4), learning_rate=np.float32(1e-3), fit_intercept=np.bool_(True),
+              warm_start=np.bool_(False), **kw).fit(X, y)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-6, atol=1e-6)
+    assert est.intercept_ == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-6)
+    assert est.map_.tol == pytest.approx(1e-4) and type(est.map_.tol) is float
+    est = cls(max_iter=np.int32(200)).fit(X, y)
+    assert est.map_.converged
 
 
 @pytest.mark.parametrize("noise_sd,exc", [(0, ValueError), (-1.0, ValueError), (float("nan"), ValueError),

@@ -15,8 +15,9 @@ import xarray as xr
 import bayesreg
 from bayesreg.compare import compare
 from bayesreg.datasets import make_lecture_wide
-from bayesreg.io import FORMAT, Results, load_results, save_results
+from bayesreg.io import FORMAT, Results, load_results, load_sweep, save_results, save_sweep
 from bayesreg.priors import ElasticNet, Flat, Gaussian, Laplace
+from bayesreg.validation import ArgumentTypeError
 
 
 @pytest.fixture(scope="module")
@@ -193,8 +194,13 @@ def test_bad_paths(tmp_path):
         save_results(tmp_path / "no" / "such" / "dir.nc", settings={"a": 1})
     with pytest.raises(IsADirectoryError, match="directory"):
         save_results(tmp_path, settings={"a": 1})
-    with pytest.raises(TypeError, match="path"):
+    with pytest.raises(ArgumentTypeError, match="path.*None"):  # a TypeError (and a ValueError)
         save_results(None, settings={"a": 1})
+    with pytest.raises(ArgumentTypeError, match="path.*3"):
+        load_results(3)
+    with pytest.raises(ValueError, match="path must be a non-empty file path, got ''") as info:
+        save_results("", settings={"a": 1})
+    assert not isinstance(info.value, TypeError)
     with pytest.raises(FileNotFoundError, match="no results file"):
         load_results(tmp_path / "missing.nc")
     with pytest.raises(IsADirectoryError):
@@ -215,19 +221,46 @@ def test_bad_arguments(tmp_path, fitted):
     p = tmp_path / "r.nc"
     with pytest.raises(ValueError, match="nothing to save"):
         save_results(p)
-    with pytest.raises(ValueError, match="est"):
-        save_results(p, est=bayesreg.LogisticRegression())
-    with pytest.raises(ValueError, match="posterior"):
-        save_results(p, posterior=np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="posterior"):
-        save_results(p, posterior={})
-    with pytest.raises(ValueError, match="comparison"):
-        save_results(p, comparison={"map": [1.0]})
-    with pytest.raises(ValueError, match="settings"):
-        save_results(p, settings=["a"])
-    with pytest.raises(TypeError, match="settings"):
-        save_results(p, settings={"f": object()})
+    # one policy: a wrong type is an ArgumentTypeError (a TypeError that is still a ValueError),
+    # the right type with a bad value a ValueError that is not a TypeError
+    for call, exc, match in [
+        (lambda: save_results(p, est=bayesreg.LogisticRegression()), ValueError, "est"),  # unfitted
+        (lambda: save_results(p, posterior=np.zeros((2, 3))), ArgumentTypeError, "posterior.*ndarray"),
+        (lambda: save_results(p, posterior={}), ValueError, "posterior.*non-empty"),
+        (lambda: save_results(p, posterior={1: nuts}), ArgumentTypeError, r"posterior labels.*\[1\]"),
+        (lambda: save_results(p, posterior={"a": np.zeros(3)}), ArgumentTypeError, r"posterior\['a'\]"),
+        (lambda: save_results(p, comparison={"map": [1.0]}), ArgumentTypeError, "comparison.*dict"),
+        (lambda: save_results(p, settings=["a"]), ArgumentTypeError, r"settings.*\['a'\]"),
+        (lambda: save_results(p, settings={1: "a"}), ArgumentTypeError, "settings.*string keys"),
+        (lambda: save_results(p, settings={"f": object()}), ArgumentTypeError, "settings"),
+    ]:
+        with pytest.raises(exc, match=match) as info:
+            call()
+        assert isinstance(info.value, ValueError)
+        assert isinstance(info.value, TypeError) == (exc is ArgumentTypeError), info.value
     assert os.listdir(tmp_path) == []
+
+
+def test_save_sweep_bad_arguments(tmp_path):
+    p = tmp_path / "s.nc"
+    ds = xr.Dataset({"map_coef": (("lam", "feature"), np.zeros((2, 1)))}, coords={"lam": [1.0, 2.0], "feature": ["a"]})
+    with pytest.raises(ArgumentTypeError, match="sweep.*DataFrame"):
+        save_sweep(p, pd.DataFrame({"lam": [1.0]}))
+    with pytest.raises(ValueError, match="sweep.*'lam' dimension") as info:
+        save_sweep(p, xr.Dataset({"x": ("i", [1.0])}))
+    assert not isinstance(info.value, TypeError)
+    with pytest.raises(ArgumentTypeError, match="choice"):
+        save_sweep(p, ds, choice=[1.0])
+    with pytest.raises(ArgumentTypeError, match="settings"):
+        save_sweep(p, ds, settings=("a", 1))
+    with pytest.raises(ArgumentTypeError, match=r"sweep.attrs \['flag'\]"):
+        save_sweep(p, ds.assign_attrs(flag=True))
+    assert os.listdir(tmp_path) == []
+    # NumPy numbers in settings and attrs are written as plain numbers
+    save_sweep(p, ds.assign_attrs(prob=np.float32(0.5)), settings={"lam": np.float32(0.5), "n": np.int64(3)})
+    loaded = load_sweep(p)
+    assert loaded.settings == {"lam": 0.5, "n": 3}
+    assert float(loaded.sweep.attrs["prob"]) == 0.5
 
 
 def test_file_is_one_self_describing_netcdf(tmp_path, fitted):

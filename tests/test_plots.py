@@ -17,6 +17,7 @@ import bayesreg  # noqa: E402
 from bayesreg.compare import compare  # noqa: E402
 from bayesreg.datasets import make_lecture_wide  # noqa: E402
 from bayesreg.plots import plot_cost_history, plot_densities, plot_forest  # noqa: E402
+from bayesreg.validation import ArgumentTypeError  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +97,15 @@ def test_forest_without_truth_makes_its_own_axes(fitted):
     assert len(_by_gid(ax, "hdi")[0].get_segments()) == len(table)
 
 
+def test_forest_show_true_is_a_bool(fitted):
+    data, est, tree, lap, coef, b = fitted
+    table = compare(est, tree, true_coef=data.coef, true_intercept=data.intercept)
+    assert len(_by_gid(plot_forest(table, show_true=np.bool_(True)), "true")) == 1
+    assert _by_gid(plot_forest(table, show_true=np.bool_(False)), "true") == []
+    with pytest.raises(ArgumentTypeError, match="show_true.*'no'"):
+        plot_forest(table, show_true="no")
+
+
 def test_forest_several_posteriors_side_by_side(fitted):
     data, est, tree, lap, coef, b = fitted
     table = compare(est, {"NUTS": tree, "Laplace": lap})
@@ -120,7 +130,7 @@ def test_forest_several_posteriors_side_by_side(fitted):
 
 
 def test_forest_rejects_other_input(fitted):
-    with pytest.raises(ValueError, match="table"):
+    with pytest.raises(ArgumentTypeError, match="table.*ndarray"):  # a TypeError that is still a ValueError
         plot_forest(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="table"):
         plot_forest(pd.DataFrame({"map": [1.0]}))
@@ -191,6 +201,21 @@ def test_densities_bad_input(fitted):
         plot_densities(est, tree, features=["x0", "x1"], axes=plt.subplots()[1])
     with pytest.raises(ValueError, match="posterior"):
         plot_densities(est, az.from_dict({"posterior": {"w": coef}}))
+    with pytest.raises(ValueError, match="bins must be an integer >= 1, got 0") as info:
+        plot_densities(est, tree, features=["x0"], bins=0)
+    assert not isinstance(info.value, TypeError)
+    for bad in (2.5, "40", True, None):
+        with pytest.raises(ArgumentTypeError, match="bins") as info:
+            plot_densities(est, tree, features=["x0"], bins=bad)
+        assert repr(bad) in str(info.value)
+
+
+def test_densities_numpy_bins(fitted):
+    data, est, tree, lap, coef, b = fitted
+    (a,) = plot_densities(est, tree, features=["x0"], bins=np.int64(7))
+    (c,) = plot_densities(est, tree, features=["x0"], bins=7)
+    np.testing.assert_array_equal(_by_gid(a, "posterior")[0].get_path().vertices,
+                                  _by_gid(c, "posterior")[0].get_path().vertices)
 
 
 # -- cost history ---------------------------------------------------------------------
@@ -230,7 +255,20 @@ def test_cost_history_bad_input(fitted):
                       optimality=0.0, solver="fista", tol=1e-6, history=History())
     with pytest.raises(ValueError, match="empty"):
         plot_cost_history(empty)
-    with pytest.raises(ValueError, match="map_result"):
+    with pytest.raises(ArgumentTypeError, match="map_result.*object"):
         plot_cost_history(object())
-    with pytest.raises(ValueError, match="per_observation_n"):
+    with pytest.raises(ValueError, match="per_observation_n must be an integer >= 1 or None, got 0") as info:
         plot_cost_history(est.map_, per_observation_n=0)
+    assert not isinstance(info.value, TypeError)
+    for bad in (40.0, "40", True):
+        with pytest.raises(ArgumentTypeError, match="per_observation_n") as info:
+            plot_cost_history(est.map_, per_observation_n=bad)
+        assert repr(bad) in str(info.value)
+
+
+def test_cost_history_numpy_per_observation_n(fitted):
+    data, est, tree, lap, coef, b = fitted
+    ax = plot_cost_history(est.map_, per_observation_n=np.int64(40))
+    (line,) = _by_gid(ax, "objective")
+    np.testing.assert_allclose(line.get_ydata(), np.asarray(est.map_.history.objective) / 40)
+    assert "N = 40" in line.get_label()

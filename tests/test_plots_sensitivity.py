@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from bayesreg import plots  # noqa: E402
+from bayesreg.validation import ArgumentTypeError  # noqa: E402
 
 LAMS = np.array([8.0, 0.5, 2.0, 32.0])   # not sorted: the plots sort by λ
 FEATS = ["a", "b", "c"]
@@ -94,8 +95,27 @@ def test_coef_path_on_a_map_only_sweep_and_feature_choice():
     assert [l.get_label() for l in _lines(ax, "map_path")] == ["c"]
     with pytest.raises(ValueError, match="unknown"):
         plots.plot_coef_path(ds, features=["zz"])
-    with pytest.raises(ValueError, match="sweep"):
+    with pytest.raises(ValueError, match="sweep") as info:
         plots.plot_coef_path(xr.Dataset())
+    assert not isinstance(info.value, TypeError)
+    with pytest.raises(ArgumentTypeError, match="sweep.*got DataFrame"):
+        plots.plot_zero_pattern(pd.DataFrame({"lam": [1.0]}))
+
+
+def test_coef_path_max_features_and_show_hdi_follow_the_one_policy():
+    ds = _sweep()
+    ax = plots.plot_coef_path(ds, max_features=np.int64(2), show_hdi=np.bool_(False))
+    assert [l.get_label() for l in _lines(ax, "map_path")] == ["a", "b"]
+    assert not [c for c in ax.collections if c.get_gid() == "hdi_band"]
+    with pytest.raises(ValueError, match="max_features must be an integer >= 1, got 0") as info:
+        plots.plot_coef_path(ds, max_features=0)
+    assert not isinstance(info.value, TypeError)
+    for bad in (2.0, "2", True):
+        with pytest.raises(ArgumentTypeError, match="max_features") as info:
+            plots.plot_coef_path(ds, max_features=bad)
+        assert repr(bad) in str(info.value)
+    with pytest.raises(ArgumentTypeError, match="show_hdi.*None"):
+        plots.plot_coef_path(ds, show_hdi=None)
 
 
 def test_zero_pattern_shows_p_near_zero_next_to_exact_zeros():
@@ -152,8 +172,11 @@ def test_lambda_choice_without_evidence_or_full_bayes():
     assert not _lines(top, "lam_eb") and not _lines(top, "lam_fb_median")
     assert any(t.get_gid() == "eb_note" for t in top.texts)
     assert any(t.get_gid() == "no_full_bayes" for t in bottom.texts)
-    with pytest.raises(ValueError, match="choose_lambda"):
+    with pytest.raises(ValueError, match="choose_lambda") as info:
         plots.plot_lambda_choice(xr.Dataset())
+    assert not isinstance(info.value, TypeError)  # the right type, without cv_loss
+    with pytest.raises(ArgumentTypeError, match="choose_lambda, got list"):
+        plots.plot_lambda_choice([1.0])
 
 
 def test_prior_sensitivity_plot():
@@ -169,5 +192,8 @@ def test_prior_sensitivity_plot():
     colors = [t.get_color() for t in ax.get_yticklabels()]
     assert colors[0] == "crimson" and colors[1] != "crimson"
     assert "λ = 8" in ax.get_title()
-    with pytest.raises(ValueError, match="prior_sensitivity"):
+    with pytest.raises(ValueError, match="prior_sensitivity") as info:
         plots.plot_prior_sensitivity(pd.DataFrame({"x": [1]}))
+    assert not isinstance(info.value, TypeError)
+    with pytest.raises(ArgumentTypeError, match="prior_sensitivity, got NoneType"):
+        plots.plot_prior_sensitivity(None)

@@ -20,7 +20,8 @@ from bayesreg.datasets import load_breast_cancer, make_lecture_wide
 from bayesreg.likelihoods import Bernoulli, Normal
 from bayesreg.model import Model
 from bayesreg.priors import ElasticNet, Flat, Gaussian, Laplace
-from bayesreg.solvers import SOLVERS, ConvergenceWarning, DivergenceError, MapResult, solve
+from bayesreg.solvers import SOLVERS, ConvergenceWarning, DivergenceError, MapResult, gd, solve
+from bayesreg.validation import ArgumentTypeError
 
 ITERATIONS: dict[str, int] = {}  # iteration counts, printed at the end with -s (see the report)
 
@@ -434,9 +435,28 @@ def test_gd_with_a_huge_learning_rate_diverges_and_suggests_one(wide):
 def test_gd_rejects_a_bad_learning_rate(wide):
     X, y = wide
     model = Model(X, y, Bernoulli(), Gaussian(1.0))
-    for bad in (0.0, -1.0, float("nan"), float("inf"), "0.1", True):
-        with pytest.raises(ValueError, match="learning_rate"):
+    for bad in (0.0, -1.0, float("nan"), float("inf"), np.float32(-1e-3)):
+        with pytest.raises(ValueError, match="learning_rate must be a") as info:
             solve(model, np.zeros(model.n_params), "gd", learning_rate=bad)
+        assert not isinstance(info.value, TypeError)
+        assert repr(float(bad)) in str(info.value)
+    for bad in ("0.1", True, None, [1e-3]):  # wrong types: a TypeError that is still the ValueError it was
+        with pytest.raises(ArgumentTypeError, match="learning_rate") as info:
+            solve(model, np.zeros(model.n_params), "gd", learning_rate=bad)
+        assert isinstance(info.value, ValueError) and repr(bad) in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::bayesreg.solvers.ConvergenceWarning")  # 50 steps: only the inputs matter
+def test_gd_accepts_a_numpy_learning_rate(wide):
+    X, y = wide
+    model = Model(X, y, Bernoulli(), Gaussian(1.0))
+    rate = np.float32(1e-3)
+    res = solve(model, np.zeros(model.n_params), "gd", learning_rate=rate, max_iter=50)
+    ref = gd(model, np.zeros(model.n_params), learning_rate=float(rate), max_iter=50)
+    np.testing.assert_array_equal(res.coef, ref.coef)
+    assert res.history.step_size == ref.history.step_size
+    assert all(type(step) is float for step in res.history.step_size)  # Python floats, not np.float32
+    gd(model, np.zeros(model.n_params), learning_rate=np.float64(1e-3), max_iter=5)
 
 
 @pytest.mark.filterwarnings("ignore::bayesreg.solvers.ConvergenceWarning")

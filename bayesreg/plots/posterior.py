@@ -14,13 +14,13 @@ Artists carry a ``gid`` ("hdi", "mean", "map", "map_zero", "true", "posterior",
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..compare import INTERCEPT, SHARED_COLUMNS, is_posterior_tree, posterior_draws
+from ..validation import ArgumentTypeError, check_bool, check_int
 from .axes import MAP_STYLE, TRUE_STYLE, ZERO_STYLE, as_axes_list, new_axes
 
 __all__ = ["plot_forest", "plot_densities"]
@@ -31,7 +31,7 @@ __all__ = ["plot_forest", "plot_densities"]
 def _forest_blocks(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """(shared columns, {label: per-posterior columns}) for a single or a dict-built table."""
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be the DataFrame returned by compare(), got {type(table).__name__}")
+        raise ArgumentTypeError(f"table must be the DataFrame returned by compare(), got {type(table).__name__}")
     if isinstance(table.columns, pd.MultiIndex):
         shared = pd.DataFrame({c: table[c] for c in SHARED_COLUMNS if (c, "") in table.columns})
         labels = [lab for lab in table.columns.get_level_values(0).unique() if lab not in SHARED_COLUMNS]
@@ -56,6 +56,7 @@ def plot_forest(table: pd.DataFrame, *, ax=None, show_true: bool = True, title: 
     Returns the matplotlib Axes.
     """
     shared, blocks = _forest_blocks(table)
+    show_true = check_bool(show_true, "show_true")
     n = len(table)
     ax = new_axes(ax, (7.0, 1.0 + 0.45 * n))
     y = np.arange(n)[::-1].astype(float)          # first row at the top
@@ -135,8 +136,7 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
     if not features or unknown:
         raise ValueError(f"features must be a non-empty list of names from {available}, got unknown {unknown}"
                          if unknown else "features must not be empty")
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-        raise ValueError(f"bins must be an integer >= 1, got {bins!r}")
+    bins = check_int(bins, "bins", 1)
     map_values = dict(zip(names, np.asarray(est.coef_, dtype=float).tolist()))
     if fit_intercept:
         map_values[INTERCEPT] = float(est.intercept_)

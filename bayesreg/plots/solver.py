@@ -8,10 +8,9 @@ Artists carry a ``gid`` ("objective", "optimality", "tol") so callers and tests 
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from ..validation import ArgumentTypeError, check_int
 from .axes import new_axes
 
 __all__ = ["plot_cost_history"]
@@ -29,13 +28,10 @@ def plot_cost_history(map_result, *, ax=None, per_observation_n: int | None = No
     history = getattr(map_result, "history", None)
     objective = np.asarray(getattr(history, "objective", []), dtype=float)
     if history is None:
-        raise ValueError(f"map_result must be a MapResult (est.map_), got {type(map_result).__name__}")
+        raise ArgumentTypeError(f"map_result must be a MapResult (est.map_), got {type(map_result).__name__}")
     if objective.size == 0:
         raise ValueError("map_result.history is empty: nothing to plot")
-    if per_observation_n is not None and (isinstance(per_observation_n, bool)
-                                          or not isinstance(per_observation_n, numbers.Integral)
-                                          or per_observation_n < 1):
-        raise ValueError(f"per_observation_n must be an integer >= 1 or None, got {per_observation_n!r}")
+    per_observation_n = check_int(per_observation_n, "per_observation_n", 1, allow_none=True)
     optimality = np.asarray(history.optimality, dtype=float)
     it = np.arange(objective.size)
     ax = new_axes(ax, (6.5, 3.8))

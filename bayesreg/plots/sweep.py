@@ -14,12 +14,12 @@ can find them.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..validation import ArgumentTypeError, check_bool, check_int
 from .axes import new_axes, scale_axis
 
 __all__ = ["plot_coef_path", "plot_zero_pattern", "plot_prior_sensitivity", "plot_lambda_choice"]
@@ -29,8 +29,8 @@ def _check_sweep(sweep, needed=("map_coef",)):
     import xarray as xr
 
     if not isinstance(sweep, xr.Dataset) or "lam" not in sweep.dims:
-        raise ValueError(f"sweep must be the Dataset returned by bayesreg.sensitivity.sweep, "
-                         f"got {type(sweep).__name__}")
+        error = ValueError if isinstance(sweep, xr.Dataset) else ArgumentTypeError
+        raise error(f"sweep must be the Dataset returned by bayesreg.sensitivity.sweep, got {type(sweep).__name__}")
     missing = [v for v in needed if v not in sweep]
     if missing:
         raise ValueError(f"sweep has no {missing} (a posterior sweep needs sweep(..., posterior=True))")
@@ -63,9 +63,8 @@ def plot_coef_path(sweep, *, features: Sequence[str] | None = None, ax=None, max
     MAP-only sweep (no dashed lines or bands).  Returns the Axes.
     """
     _check_sweep(sweep)
-    if isinstance(max_features, bool) or not isinstance(max_features, numbers.Integral) or max_features < 1:
-        raise ValueError(f"max_features must be an integer >= 1, got {max_features!r}")
-    feats = _path_features(sweep, features, int(max_features))
+    feats = _path_features(sweep, features, check_int(max_features, "max_features", 1))
+    show_hdi = check_bool(show_hdi, "show_hdi")
     if ax is None:
         ax = new_axes(None, (7.5, 4.5))
         ax.figure.set_layout_engine("constrained")  # room for the top (prior scale) axis and the title
@@ -167,7 +166,9 @@ def plot_prior_sensitivity(table: pd.DataFrame, *, ax=None):
     """
     needed = {"dmean_dloglam_refit", "refit_se", "dmean_dloglam_is", "sensitive"}
     if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
-        raise ValueError("table must be the DataFrame returned by bayesreg.sensitivity.prior_sensitivity")
+        error = ValueError if isinstance(table, pd.DataFrame) else ArgumentTypeError
+        raise error(f"table must be the DataFrame returned by bayesreg.sensitivity.prior_sensitivity, "
+                    f"got {type(table).__name__}")
     n = len(table)
     ax = new_axes(ax, (6.5, 1.2 + 0.4 * n))
     y = np.arange(n)[::-1].astype(float)
@@ -208,7 +209,9 @@ def plot_lambda_choice(choice, *, axes=None):
     import xarray as xr
 
     if not isinstance(choice, xr.Dataset) or "cv_loss" not in choice:
-        raise ValueError("choice must be the Dataset returned by bayesreg.sensitivity.choose_lambda")
+        error = ValueError if isinstance(choice, xr.Dataset) else ArgumentTypeError
+        raise error(f"choice must be the Dataset returned by bayesreg.sensitivity.choose_lambda, "
+                    f"got {type(choice).__name__}")
     if axes is None:
         import matplotlib.pyplot as plt
 

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from ..validation import check_real
 from .result import DivergenceError, History, MapResult, finish
 
 __all__ = ["gd", "lipschitz_constant"]
@@ -43,8 +44,7 @@ def lipschitz_constant(model, n_iter: int = 50, seed: int = 0) -> float:
 
 def gd(model, theta0, *, tol: float = 1e-6, max_iter: int = 5000, learning_rate: float = 0.001) -> MapResult:
     """Plain (sub)gradient descent with a fixed learning rate (the lecture's loop)."""
-    if isinstance(learning_rate, bool) or not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+    learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_open=True)
     x = np.array(theta0, dtype=float, copy=True)
     history = History()
     F0 = None
