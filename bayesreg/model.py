@@ -131,14 +131,21 @@ class Model:
     def data_gradient(self, eta: np.ndarray) -> np.ndarray:
         return self.adjoint(self.likelihood.residual(self.y, eta))
 
+    def _per_parameter(self, theta: np.ndarray, of_prior, centred_intercept=lambda c: 0.0) -> np.ndarray:
+        """θ-shaped: ``of_prior(prior, values)`` on the weights, then on the intercept.
+
+        A centred intercept (flat prior) has no penalty: it gets ``centred_intercept(c)``.
+        """
+        w, c = self.split(theta)
+        out = of_prior(self.prior, w)
+        if not self.fit_intercept:
+            return out
+        ic = centred_intercept(c) if self.centered else float(of_prior(self.intercept_prior, np.array([c]))[0])
+        return np.append(out, ic)
+
     def prior_smooth_gradient(self, theta: np.ndarray) -> np.ndarray:
         """Gradient of the penalties without their λ1·|θ| parts, per θ."""
-        w, c = self.split(theta)
-        gw = self.prior.smooth_gradient(w)
-        if not self.fit_intercept:
-            return gw
-        gc = 0.0 if self.centered else float(self.intercept_prior.smooth_gradient(np.array([c]))[0])
-        return np.append(gw, gc)
+        return self._per_parameter(theta, lambda prior, v: prior.smooth_gradient(v))
 
     def smooth_gradient(self, theta: np.ndarray, eta: np.ndarray | None = None) -> np.ndarray:
         """Gradient of U without its |θ| terms: Aᵀr + the penalties' smooth gradient."""
@@ -155,20 +162,10 @@ class Model:
 
     def penalty_gradient(self, theta: np.ndarray) -> np.ndarray:
         """Subgradient of the penalties with sign(0) = 0 (the lecture's choice)."""
-        w, c = self.split(theta)
-        gw = self.prior.gradient(w)
-        if not self.fit_intercept:
-            return gw
-        gc = 0.0 if self.centered else float(self.intercept_prior.gradient(np.array([c]))[0])
-        return np.append(gw, gc)
+        return self._per_parameter(theta, lambda prior, v: prior.gradient(v))
 
     def prox(self, theta: np.ndarray, step: float) -> np.ndarray:
-        w, c = self.split(theta)
-        pw = self.prior.prox(w, step)
-        if not self.fit_intercept:
-            return pw
-        pc = c if self.centered else float(self.intercept_prior.prox(np.array([c]), step)[0])
-        return np.append(pw, pc)
+        return self._per_parameter(theta, lambda prior, v: prior.prox(v, step), centred_intercept=lambda c: c)
 
     def objective(self, theta: np.ndarray, eta: np.ndarray | None = None) -> float:
         """U(θ) = Σ nll + penalties."""
@@ -208,17 +205,11 @@ class Model:
     # -- second order ------------------------------------------------------------------
     def prior_curvature(self) -> np.ndarray:
         """Diagonal second derivative of the smooth parts of the penalties, per θ."""
-        d = np.full(self.n_features, self.prior.curvature())
-        if self.fit_intercept:
-            d = np.append(d, 0.0 if self.centered else self.intercept_prior.curvature())
-        return d
+        return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.curvature()))
 
     def l1_weights(self) -> np.ndarray:
         """Per-parameter weight of the non-smooth |θ_j| part of the penalties."""
-        d = np.full(self.n_features, self.prior.l1())
-        if self.fit_intercept:
-            d = np.append(d, 0.0 if self.centered else self.intercept_prior.l1())
-        return d
+        return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.l1()))
 
     def gram(self, weights: np.ndarray, index: np.ndarray | None = None, block_rows: int = 4096) -> np.ndarray:
         """AᵀWA restricted to the parameters in ``index`` (all by default).
