@@ -2,7 +2,8 @@
 
 The file is an xarray DataTree written with h5netcdf::
 
-    /                 attrs: format, format_version, bayesreg_version, contents, settings (JSON)
+    /                 attrs: format, format_version, bayesreg_version, contents (JSON: the groups, with
+                      the posteriors' layout, e.g. "posteriors:single"), settings (JSON)
     /map              coef (feature), intercept, objective; history_objective, history_step_size,
                       history_optimality (iteration); attrs: converged, n_iter, n_grad, optimality,
                       solver, tol, message, fit_intercept, estimator, estimator_params (JSON),
@@ -14,18 +15,22 @@ The file is an xarray DataTree written with h5netcdf::
     /comparison       one variable per column (c0, c1, …) along dim "row"; attrs: columns,
                       column level names, index name and DataFrame.attrs (all JSON)
 
-Writes are atomic: the tree goes to a temporary file in the target's directory,
-which is flushed and then renamed over the target with :func:`os.replace`.  An
-interrupted or failed write leaves no temporary file behind and any existing
-file at ``path`` untouched.
+Writes are atomic (:mod:`bayesreg.files`): the tree goes to a temporary file in
+the target's directory, which is flushed and then renamed over the target.  An
+interrupted or failed write leaves any existing file at ``path`` untouched; the
+temporary file of a writer killed outright is removed by the next write to the
+same path; a symlinked path is written through the link.
+
+Reading is strict: a file whose attrs are missing, extra, not valid JSON or
+inconsistent with its contents (a hand-edited layout, a shortened column list,
+labels that do not match the stored runs) is refused with a ValueError that
+names the file, rather than read into something else.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .files import atomic_write, check_path
 from .validation import ArgumentTypeError
 
 __all__ = ["save_results", "load_results", "Results", "FORMAT", "FORMAT_VERSION"]
@@ -165,33 +171,10 @@ def _comparison_node(df):
                                           attrs=attrs))
 
 
-def _check_path(path, *, for_writing: bool) -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise ArgumentTypeError(f"path must be a file path (str or os.PathLike), got {path!r}")
-    if not os.fspath(path):
-        raise ValueError(f"path must be a non-empty file path, got {path!r}")
-    p = Path(path)
-    if p.is_dir():
-        raise IsADirectoryError(f"path {str(p)!r} is a directory, not a results file")
-    if for_writing:
-        parent = p.absolute().parent
-        if not parent.is_dir():
-            raise FileNotFoundError(f"cannot save results to {str(p)!r}: directory {str(parent)!r} does not exist")
-    elif not p.exists():
-        raise FileNotFoundError(f"no results file at {str(p)!r}")
-    return p
-
-
 def _check_settings(settings) -> None:
     """None, or a dict with string keys (its values are checked when written as JSON)."""
     if settings is not None and (not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings)):
         raise ArgumentTypeError(f"settings must be a dict with string keys, got {settings!r}")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def save_results(path, *, est=None, posterior=None, comparison: pd.DataFrame | None = None,
@@ -218,24 +201,27 @@ def save_results(path, *, est=None, posterior=None, comparison: pd.DataFrame | N
 
     from . import __version__
 
-    p = _check_path(path, for_writing=True)
+    p = check_path(path, for_writing=True)
     if est is None and posterior is None and comparison is None and settings is None:
         raise ValueError("nothing to save: pass at least one of est, posterior, comparison, settings")
     _check_settings(settings)
 
-    contents = [name for name, v in (("map", est), ("posteriors", posterior), ("comparison", comparison))
-                if v is not None]
+    groups = {}
+    if est is not None:
+        groups["map"] = _map_node(est)
+    if posterior is not None:
+        groups["posteriors"] = _posterior_node(posterior)
+    if comparison is not None:
+        groups["comparison"] = _comparison_node(comparison)
+    # the posteriors' layout is said twice (here and on its node), so that editing one is caught
+    contents = [f"posteriors:{node.attrs['layout']}" if name == "posteriors" else name for name, node in groups.items()]
     root = xr.DataTree(dataset=xr.Dataset(attrs={
         "format": FORMAT, "format_version": FORMAT_VERSION, "bayesreg_version": __version__,
         "contents": _dumps(contents, "contents"), "settings": _dumps(settings or {}, "settings")}))
-    if est is not None:
-        root["map"] = _map_node(est)
-    if posterior is not None:
-        root["posteriors"] = _posterior_node(posterior)
-    if comparison is not None:
-        root["comparison"] = _comparison_node(comparison)
+    for name, node in groups.items():
+        root[name] = node
 
-    _atomic_write_tree(root, p)
+    atomic_write(lambda tmp: root.to_netcdf(tmp, engine="h5netcdf"), p)
     return p
 
 
@@ -248,54 +234,122 @@ def _detached(node):
     return tree
 
 
+class _Damaged(ValueError):
+    """What is wrong with a file's structure (the caller adds the file's name)."""
+
+
+def _expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise _Damaged(what)
+
+
+def _attrs_exactly(node, required: set[str], optional: set[str] = frozenset(), where: str = "/") -> dict:
+    """The node's attrs, refusing missing and unknown ones."""
+    a = dict(node.attrs)
+    missing, extra = required - set(a), set(a) - required - set(optional)
+    _expect(not missing, f"attrs {sorted(missing)} missing at {where}")
+    _expect(not extra, f"unknown attrs {sorted(extra)} at {where}")
+    return a
+
+
+def _json(a: dict, key: str, kind: type, where: str):
+    try:
+        value = json.loads(a[key])
+    except (TypeError, json.JSONDecodeError) as err:
+        raise _Damaged(f"attr {key!r} at {where} is not valid JSON ({err})") from None
+    _expect(isinstance(value, kind), f"attr {key!r} at {where} must be a JSON {kind.__name__}, got {value!r}")
+    return value
+
+
+_MAP_ATTRS = {"converged", "n_iter", "n_grad", "optimality", "solver", "tol", "message", "fit_intercept",
+              "estimator", "estimator_params", "prior_kind", "prior_params"}
+
+
 def _load_map(node):
     from .priors import prior_from_params
     from .solvers import History, MapResult
 
-    ds, a = node.dataset, node.attrs
+    a = _attrs_exactly(node, _MAP_ATTRS, {"intercept_prior_kind", "intercept_prior_params"}, "/map")
+    _expect(("intercept_prior_kind" in a) == ("intercept_prior_params" in a), "intercept prior kind without params")
+    ds = node.dataset
     history = History(**{k: ds[f"history_{k}"].values.astype(float).tolist()
                          for k in ("objective", "step_size", "optimality")})
+    _expect(len({len(v) for v in vars(history).values()}) == 1, "history lists of different lengths")
     res = MapResult(coef=ds["coef"].values.astype(float), intercept=float(ds["intercept"].values),
                     objective=float(ds["objective"].values), converged=bool(_scalar(a["converged"])),
                     n_iter=int(_scalar(a["n_iter"])), n_grad=int(_scalar(a["n_grad"])),
                     optimality=float(_scalar(a["optimality"])), solver=str(a["solver"]), tol=float(_scalar(a["tol"])),
-                    history=history, message=str(a.get("message", "")))
-    prior = prior_from_params(str(a["prior_kind"]), json.loads(a["prior_params"]))
+                    history=history, message=str(a["message"]))
+    prior = prior_from_params(str(a["prior_kind"]), _json(a, "prior_params", dict, "/map"))
     intercept_prior = None
     if "intercept_prior_kind" in a:
-        intercept_prior = prior_from_params(str(a["intercept_prior_kind"]), json.loads(a["intercept_prior_params"]))
+        intercept_prior = prior_from_params(str(a["intercept_prior_kind"]),
+                                            _json(a, "intercept_prior_params", dict, "/map"))
     names = [str(f) for f in ds["feature"].values]
+    _expect(res.coef.shape == (len(names),), "coef and feature lengths differ")
     return dict(map=res, prior=prior, intercept_prior=intercept_prior, feature_names=names,
-                fit_intercept=bool(_scalar(a["fit_intercept"])), estimator=str(a.get("estimator", "")) or None,
-                estimator_params=json.loads(a.get("estimator_params", "{}")))
+                fit_intercept=bool(_scalar(a["fit_intercept"])), estimator=str(a["estimator"]) or None,
+                estimator_params=_json(a, "estimator_params", dict, "/map"))
 
 
 def _load_posteriors(node):
-    labels = json.loads(node.attrs["labels"])
+    a = _attrs_exactly(node, {"layout", "labels"}, where="/posteriors")
+    labels = _json(a, "labels", list, "/posteriors")
+    _expect(a["layout"] in ("single", "dict"), f"layout must be 'single' or 'dict', got {a['layout']!r}")
+    _expect(all(isinstance(x, str) for x in labels) and len(set(labels)) == len(labels) and labels,
+            f"labels must be distinct strings, got {labels!r}")
+    _expect(a["layout"] == "dict" or labels == ["posterior"],
+            f"a 'single' layout holds one run labelled 'posterior', got labels {labels!r}")
+    stored = set(node.children)
+    _expect(stored == {f"r{i}" for i in range(len(labels))},
+            f"{len(labels)} labels but runs {sorted(stored)} stored")
     runs = {label: _detached(node[f"r{i}"]) for i, label in enumerate(labels)}
-    return runs["posterior"] if node.attrs["layout"] == "single" else runs
+    return runs["posterior"] if a["layout"] == "single" else runs
 
 
 def _load_comparison(node):
-    ds, a = node.dataset, node.attrs
-    columns = json.loads(a["columns"])
-    names = json.loads(a["column_names"])
+    a = _attrs_exactly(node, {"columns", "column_names", "multiindex", "index_name", "frame_attrs"},
+                       where="/comparison")
+    ds = node.dataset
+    columns = _json(a, "columns", list, "/comparison")
+    names = _json(a, "column_names", list, "/comparison")
+    stored = sorted(v for v in ds.data_vars if str(v).startswith("c"))
+    _expect(len(columns) == len(stored) and set(stored) == {f"c{i}" for i in range(len(columns))},
+            f"{len(columns)} column names for {len(stored)} stored columns")
+    multi = bool(_scalar(a["multiindex"]))
+    _expect(all(isinstance(c, list) and len(c) == len(names) for c in columns) if multi
+            else all(isinstance(c, str) for c in columns) and len(names) == 1,
+            "column names do not match the column levels")
+    index_name = json.loads(a["index_name"])
     data = {i: ds[f"c{i}"].values for i in range(len(columns))}
-    index = pd.Index([str(r) for r in ds["row"].values], name=json.loads(a["index_name"]))
-    df = pd.DataFrame(data, index=index)
-    if _scalar(a["multiindex"]):
+    df = pd.DataFrame(data, index=pd.Index([str(r) for r in ds["row"].values], name=index_name))
+    if multi:
         df.columns = pd.MultiIndex.from_tuples([tuple(c) for c in columns], names=names)
     else:
         df.columns = pd.Index(columns, name=names[0])
-    df.attrs.update(json.loads(a["frame_attrs"]))
+    df.attrs.update(_json(a, "frame_attrs", dict, "/comparison"))
     return df
 
 
+def _read_strictly(p, read):
+    """``read()``, with every structural problem of the file a ValueError naming the file."""
+    try:
+        return read()
+    except _Damaged as err:
+        raise ValueError(f"{str(p)!r} is a damaged or hand-edited bayesreg file: {err}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        raise ValueError(f"{str(p)!r} is a damaged or hand-edited bayesreg file: "
+                         f"{type(err).__name__}: {err}") from None
+
+
+_ROOT_ATTRS = {"format", "format_version", "bayesreg_version", "contents", "settings"}
+
+
 def _open_tree(path, fmt: str, max_version: int, kind: str, writer: str):
-    """Load a bayesreg netCDF file into memory (closing it), checking its format attr and version."""
+    """Load a bayesreg netCDF file into memory (closing it), checking its format attr, version and contents."""
     import xarray as xr
 
-    p = _check_path(path, for_writing=False)
+    p = check_path(path, for_writing=False, what=f"{kind} file")
     try:
         with xr.open_datatree(p, engine="h5netcdf") as opened:
             tree = opened.load()
@@ -305,10 +359,25 @@ def _open_tree(path, fmt: str, max_version: int, kind: str, writer: str):
     if tree.attrs.get("format") != fmt:
         raise ValueError(f"{str(p)!r} is a netCDF file but not a bayesreg {kind} file "
                          f"(format attr {tree.attrs.get('format')!r}, expected {fmt!r})")
-    version = int(_scalar(tree.attrs.get("format_version", 0)))
-    if version > max_version:
-        raise ValueError(f"{str(p)!r} has format_version {version}; this bayesreg reads up to {max_version}")
-    return tree
+
+    def check():
+        a = _attrs_exactly(tree, _ROOT_ATTRS)
+        try:
+            version = int(_scalar(a["format_version"]))
+        except (TypeError, ValueError):
+            raise _Damaged(f"format_version must be an integer, got {a['format_version']!r}") from None
+        _expect(version <= max_version, f"format_version {version}; this bayesreg reads up to {max_version}")
+        contents = _json(a, "contents", list, "/")
+        names = {str(c).split(":")[0]: str(c) for c in contents}  # "posteriors:single" names its layout too
+        _expect(set(names) == set(tree.children) and len(names) == len(contents),
+                f"contents {contents} but groups {sorted(tree.children)}")
+        layout = names.get("posteriors", "").partition(":")[2]
+        if layout:
+            stored = tree["posteriors"].attrs.get("layout")
+            _expect(stored == layout, f"contents say the posteriors' layout is {layout!r}, the group says {stored!r}")
+        return _json(a, "settings", dict, "/")
+
+    return p, tree, _read_strictly(p, check)
 
 
 def load_results(path) -> Results:
@@ -319,16 +388,20 @@ def load_results(path) -> Results:
     in-memory DataTrees (the file is closed on return), the comparison as a
     DataFrame with its columns, dtypes and ``attrs``.
     """
-    tree = _open_tree(path, FORMAT, FORMAT_VERSION, "results", "save_results")
-    out = Results(settings=json.loads(tree.attrs.get("settings", "{}")))
-    if "map" in tree.children:
-        for k, v in _load_map(tree["map"]).items():
-            setattr(out, k, v)
-    if "posteriors" in tree.children:
-        out.posterior = _load_posteriors(tree["posteriors"])
-    if "comparison" in tree.children:
-        out.comparison = _load_comparison(tree["comparison"])
-    return out
+    p, tree, settings = _open_tree(path, FORMAT, FORMAT_VERSION, "results", "save_results")
+
+    def read():
+        out = Results(settings=settings)
+        if "map" in tree.children:
+            for k, v in _load_map(tree["map"]).items():
+                setattr(out, k, v)
+        if "posteriors" in tree.children:
+            out.posterior = _load_posteriors(tree["posteriors"])
+        if "comparison" in tree.children:
+            out.comparison = _load_comparison(tree["comparison"])
+        return out
+
+    return _read_strictly(p, read)
 
 
 # -- λ sweeps ------------------------------------------------------------------------------
@@ -348,30 +421,6 @@ class SweepResults:
     sweep: Any = None                      # xarray.Dataset (lam, feature)
     choice: Any = None                     # xarray.Dataset from choose_lambda, or None
     settings: dict = field(default_factory=dict)
-
-
-def _atomic_write_tree(root, p: Path) -> None:
-    """Write to a temporary file in the same folder, fsync, then os.replace: all or nothing."""
-    directory = p.absolute().parent
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        root.to_netcdf(tmp, engine="h5netcdf")
-        with open(tmp, "rb+") as f:  # on disk before the rename makes it visible
-            os.fsync(f.fileno())
-        mode = (os.stat(p).st_mode & 0o777) if p.exists() else (0o666 & ~_umask())
-        os.chmod(tmp, mode)
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def _sweep_node(ds, what: str):
@@ -398,7 +447,7 @@ def save_sweep(path, sweep, *, choice=None, settings: dict | None = None) -> Pat
 
     from . import __version__
 
-    p = _check_path(path, for_writing=True)
+    p = check_path(path, for_writing=True)
     _check_settings(settings)
     contents = ["sweep"] + (["choice"] if choice is not None else [])
     root = xr.DataTree(dataset=xr.Dataset(attrs={
@@ -407,18 +456,16 @@ def save_sweep(path, sweep, *, choice=None, settings: dict | None = None) -> Pat
     root["sweep"] = _sweep_node(sweep, "sweep")
     if choice is not None:
         root["choice"] = _sweep_node(choice, "choice")
-    _atomic_write_tree(root, p)
+    atomic_write(lambda tmp: root.to_netcdf(tmp, engine="h5netcdf"), p)
     return p
 
 
 def load_sweep(path) -> SweepResults:
     """Read a file written by :func:`save_sweep` (in memory; the file is closed on return)."""
-    tree = _open_tree(path, SWEEP_FORMAT, SWEEP_FORMAT_VERSION, "sweep", "save_sweep")
-    out = SweepResults(settings=json.loads(tree.attrs.get("settings", "{}")))
-    out.sweep = tree["sweep"].to_dataset()
-    if "choice" in tree.children:
-        out.choice = tree["choice"].to_dataset()
-    return out
+    p, tree, settings = _open_tree(path, SWEEP_FORMAT, SWEEP_FORMAT_VERSION, "sweep", "save_sweep")
+    return _read_strictly(p, lambda: SweepResults(
+        sweep=tree["sweep"].to_dataset(), settings=settings,
+        choice=tree["choice"].to_dataset() if "choice" in tree.children else None))
 
 
 __all__ += ["save_sweep", "load_sweep", "SweepResults", "SWEEP_FORMAT", "SWEEP_FORMAT_VERSION"]

@@ -269,6 +269,138 @@ def test_file_is_one_self_describing_netcdf(tmp_path, fitted):
     save_results(p, est=est, posterior={"a": nuts, "b": lap}, settings={"x": 1})
     with xr.open_datatree(p, engine="h5netcdf") as tree:
         assert tree.attrs["format"] == FORMAT
-        assert json.loads(tree.attrs["contents"]) == ["map", "posteriors"]
+        assert json.loads(tree.attrs["contents"]) == ["map", "posteriors:dict"]  # the layout is said twice
         assert {"/map", "/posteriors/r0/posterior", "/posteriors/r1/approximation"} <= set(tree.groups)
         np.testing.assert_array_equal(tree["map"]["coef"].values, est.coef_)
+
+
+# -- hand-edited files are refused, naming the file ---------------------------------------------------
+
+def _set_attr(path, group, key, value):
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        node = f[group] if group != "/" else f
+        if value is None:
+            del node.attrs[key]
+        else:
+            node.attrs[key] = value
+
+
+@pytest.mark.parametrize("group, key, value, fragment", [
+    ("/posteriors", "layout", "dict", None),                      # single → dict: was read back as a dict
+    ("/posteriors", "layout", "several", "layout"),
+    ("/posteriors", "labels", '["a", "b"]', "single"),
+    ("/posteriors", "labels", "[not json", "not valid JSON"),
+    ("/comparison", "columns", '["map"]', "column names for"),    # shortened: was a 1-column table
+    ("/", "format_version", "x", "format_version must be an integer"),
+    ("/", "settings", None, "missing"),
+    ("/", "added_by_hand", "1", "unknown attrs"),
+    ("/", "contents", '["map"]', "contents"),
+    ("/map", "prior_params", "{", "not valid JSON"),
+    ("/map", "solver", None, "missing"),
+])
+def test_hand_edited_results_file_is_refused(tmp_path, fitted, group, key, value, fragment):
+    data, est, nuts, lap = fitted
+    path = tmp_path / "res.nc"
+    save_results(path, est=est, posterior=nuts, comparison=compare(est, nuts), settings={"a": 1})
+    _set_attr(path, group, key, value)
+    with pytest.raises(ValueError, match=str(path).replace("\\", "\\\\") + ".*" + (fragment or "")) as info:
+        load_results(path)
+    assert str(path) in str(info.value)
+
+
+def test_dict_layout_edited_to_single_is_refused(tmp_path, fitted):
+    data, est, nuts, lap = fitted
+    path = tmp_path / "res.nc"
+    save_results(path, posterior={"NUTS": nuts, "Laplace": lap})
+    _set_attr(path, "/posteriors", "layout", "single")
+    with pytest.raises(ValueError, match="single"):
+        load_results(path)
+
+
+def test_hand_edited_sweep_file_is_refused(tmp_path):
+    ds = xr.Dataset({"map_coef": (("lam", "feature"), np.ones((2, 2)))}, coords={"lam": [1.0, 2.0],
+                                                                                  "feature": ["a", "b"]})
+    path = tmp_path / "s.nc"
+    save_sweep(path, ds)
+    _set_attr(path, "/", "format_version", "two")
+    with pytest.raises(ValueError, match="format_version must be an integer"):
+        load_sweep(path)
+
+
+# -- links and orphans ------------------------------------------------------------------------------
+
+def test_a_symlinked_path_is_written_through_the_link(tmp_path, fitted):
+    data, est, nuts, lap = fitted
+    real = tmp_path / "real" / "res.nc"
+    real.parent.mkdir()
+    save_results(real, settings={"v": 1})
+    link = tmp_path / "link.nc"
+    link.symlink_to(real)
+    save_results(link, est=est, settings={"v": 2})
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert load_results(real).settings == {"v": 2} and load_results(link).map is not None
+
+
+def test_stale_temporaries_of_dead_writers_are_removed_on_the_next_save(tmp_path):
+    import time
+
+    target = tmp_path / "res.nc"
+    dead = tmp_path / ".res.nc.2147480000.abcd1234.tmp"        # a pid that is not running
+    alive = tmp_path / f".res.nc.{os.getppid()}.efgh5678.tmp"   # a live writer: keep
+    old_style = tmp_path / ".res.nc.x1y2z3.tmp"                  # the earlier naming, abandoned long ago
+    other = tmp_path / ".other.nc.2147480000.abcd1234.tmp"      # another target's: not ours to touch
+    for f in (dead, alive, old_style, other):
+        f.write_bytes(b"partial")
+    old = time.time() - 7200
+    os.utime(old_style, (old, old))
+    save_results(target, settings={"x": 1})
+    assert not dead.exists() and not old_style.exists()
+    assert alive.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name, "res.nc"])
+
+
+def test_a_writer_killed_mid_save_leaves_nothing_after_the_next_save(tmp_path):
+    """SIGKILL runs no clean-up; the orphan it leaves is removed by the next save to that path."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "res.nc"
+    script = f"""
+import time, xarray as xr
+import bayesreg
+def slow(self, path, **kw):
+    open(path, "wb").write(b"half")
+    time.sleep(60)
+xr.DataTree.to_netcdf = slow
+bayesreg.save_results({str(target)!r}, settings={{"a": 1}})
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        deadline = time.time() + 120
+        while not list(tmp_path.glob(".res.nc.*.tmp")):
+            assert proc.poll() is None and time.time() < deadline, "the writer never started its temporary file"
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    assert list(tmp_path.glob(".res.nc.*.tmp"))  # the orphan
+    save_results(target, settings={"a": 2})
+    assert not list(tmp_path.glob(".res.nc.*.tmp")) and load_results(target).settings == {"a": 2}
+
+
+def test_permission_error_names_the_users_path_not_the_temporary_file(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who may write anywhere")
+        with pytest.raises(PermissionError, match="res.nc") as info:
+            save_results(locked / "res.nc", settings={"a": 1})
+        assert ".tmp" not in str(info.value)
+    finally:
+        locked.chmod(0o700)
