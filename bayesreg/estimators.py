@@ -23,7 +23,7 @@ from .model import Model
 from .priors import Flat, Gaussian, Prior, as_prior
 from .separation import SeparationError, detect_separation
 from .solvers import SOLVERS, MapResult, solve
-from .validation import check_bool, check_choice, check_int, check_real
+from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real
 
 __all__ = ["LogisticRegression", "LinearRegression", "check_shapes"]
 
@@ -149,6 +149,13 @@ class _BayesianGLM(BaseEstimator):
         likelihood.check_y(y_enc)
         return np.ascontiguousarray(Xv), y_enc
 
+    def _check_magnitudes(self, X, y=None) -> None:
+        """Values too large to fit (≳1e100) are a ValueError naming the column, before the solver runs."""
+        names = [str(n) for n in getattr(self, "feature_names_in_", range(X.shape[1]))]
+        check_data_magnitude(X, "X", names)
+        if y is not None:
+            check_data_magnitude(y, "y")
+
     def _check_labels(self, y) -> None:
         """Raise ValueError for targets this estimator did not see in fit (classifiers only)."""
 
@@ -233,6 +240,7 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
     def fit(self, X, y) -> "LogisticRegression":
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
+        self._check_magnitudes(X)
         check_classification_targets(y)
         classes = np.unique(y)
         if classes.size != 2:
@@ -299,6 +307,7 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
         self._validate_params()
         self.likelihood()  # validates noise_sd
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        self._check_magnitudes(X, y)
         return self._fit_model(X, self.encode_targets(y))
 
     def predict(self, X) -> np.ndarray:

@@ -21,6 +21,9 @@ __all__ = ["available_cores", "blas_one_thread", "open_client", "close_all", "ru
 
 logger = logging.getLogger(__name__)
 
+#: Seconds to reach a Dask scheduler before giving up.
+CONNECT_TIMEOUT = 5.0
+
 #: What stops a whole run rather than failing one job (a sampler's Rust panic is a BaseException too, but not these).
 _STOP = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
@@ -120,7 +123,7 @@ def open_client(client):
             logger.info("could not give the workers separate CPUs: %r", exc)
         return c, [c, cluster], f"dask LocalCluster (2 workers × 1 thread) at {cluster.scheduler_address}"
     if isinstance(client, str) and client:
-        c = Client(client)
+        c = Client(client, timeout=CONNECT_TIMEOUT)  # an unreachable address fails in seconds, not 30
         return c, [c], f"dask scheduler {client}"
     raise TypeError(f"client must be None (serial), 'local', a scheduler address string or a "
                     f"distributed.Client, got {client!r}")

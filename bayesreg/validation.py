@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 __all__ = ["ArgumentTypeError", "check_int", "check_real", "check_probability", "check_seed", "check_bool",
-           "check_choice", "check_lams"]
+           "check_choice", "check_lams", "check_data_magnitude", "MAX_DATA_MAGNITUDE"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -122,3 +122,25 @@ def check_lams(lams, name: str = "lams") -> np.ndarray:
     if np.unique(arr).size != arr.size:
         raise ValueError(f"{name} must not repeat a value")
     return arr
+
+
+#: Data values beyond this cannot be squared or multiplied through a fit without overflow (1e100² = 1e200).
+MAX_DATA_MAGNITUDE = 1e100
+
+
+def check_data_magnitude(values: np.ndarray, name: str, columns: list[str] | None = None) -> None:
+    """A ValueError naming the column (or ``name``) whose values are too large to fit, instead of a silent 0.
+
+    Squares and products of values near 1e300 overflow: a fit then runs to its
+    iteration limit on infinities and returns nonsense with a flood of RuntimeWarnings.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return
+    big = np.abs(values).max(axis=0) if values.ndim == 2 else np.array([np.abs(values).max()])
+    bad = np.flatnonzero(big > MAX_DATA_MAGNITUDE)
+    if bad.size:
+        where = ", ".join(f"{columns[j] if columns is not None else j!r} (up to {big[j]:.3g})" for j in bad[:5])
+        what = f"{name} column(s) {where}" if values.ndim == 2 else f"{name} (up to {big[0]:.3g})"
+        raise ValueError(f"{what}: values beyond {MAX_DATA_MAGNITUDE:g} cannot be fitted without overflow; "
+                         f"rescale them (e.g. standardize, or change units)")

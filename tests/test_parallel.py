@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from threadpoolctl import threadpool_info
 
 from bayesreg.parallel import available_cores, blas_one_thread
@@ -76,3 +78,21 @@ def test_blas_limit_is_a_no_op_when_not_parallel():
     original = _blas_threads()
     with blas_one_thread(False):
         assert _blas_threads() == original
+
+
+def test_an_unreachable_scheduler_fails_within_the_connect_timeout(monkeypatch):
+    import distributed
+
+    from bayesreg import parallel
+
+    seen = {}
+
+    class Refusing:
+        def __init__(self, address, **kwargs):
+            seen.update(kwargs, address=address)
+            raise OSError(f"Timed out trying to connect to {address} after {kwargs.get('timeout')} s")
+
+    monkeypatch.setattr(distributed, "Client", Refusing)
+    with pytest.raises(OSError, match="127.0.0.1:9"):
+        parallel.open_client("tcp://127.0.0.1:9")
+    assert seen["address"] == "tcp://127.0.0.1:9" and 0 < seen["timeout"] <= 5

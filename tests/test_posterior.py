@@ -707,3 +707,44 @@ def test_tune_zero_is_refused_up_front_where_nutpie_may_run(logistic2):
             sample_posterior(*args, draws=10, tune=0, chains=1, sampler=sampler)
     tree = sample_posterior(*args, draws=10, tune=0, chains=2, random_seed=0, sampler="laplace-is")
     assert tree["posterior"]["coef"].shape[:2] == (2, 10)  # laplace-is has no tuning: 0 is fine
+
+
+def test_pointwise_log_likelihood_over_budget_keeps_the_row_sum_and_says_so(logistic2, monkeypatch):
+    import bayesreg.posterior.sample as sample_module
+
+    args = (logistic2["est"], logistic2["X"], logistic2["y"])
+    n = len(logistic2["y"])
+    small = sample_posterior(*args, draws=50, chains=2, random_seed=0, sampler="laplace-is")
+    assert small["log_likelihood"]["obs"].dims == ("chain", "draw", "obs_id")  # within budget: per row
+    monkeypatch.setattr(sample_module, "POINTWISE_BUDGET_BYTES", 2 * 50 * n * 8 - 1)
+    with pytest.warns(PosteriorWarning, match="only its row sum is kept"):
+        big = sample_posterior(*args, draws=50, chains=2, random_seed=0, sampler="laplace-is")
+    assert big["log_likelihood"]["obs"].dims == ("chain", "draw")
+    np.testing.assert_allclose(big["log_likelihood"]["obs"].values,
+                               small["log_likelihood"]["obs"].sum("obs_id").values, rtol=1e-12)
+    forced = sample_posterior(*args, draws=50, chains=2, random_seed=0, sampler="laplace-is",
+                              pointwise_log_likelihood=True)  # asked for: kept whatever its size
+    assert forced["log_likelihood"]["obs"].dims == ("chain", "draw", "obs_id")
+
+
+@pytest.mark.parametrize("sampler", ["nutpie", "pymc"])
+def test_a_swallowed_ctrl_c_raises_instead_of_returning_a_partial_sample(logistic2, monkeypatch, sampler):
+    """nutpie returns unfinished draws as NaN padding, PyMC fewer chains, both without a word: that is an interrupt."""
+    import nutpie
+    import pymc as pm
+
+    real = nutpie.sample if sampler == "nutpie" else pm.sample
+
+    def interrupted(*args, **kwargs):
+        tree = real(*args, **kwargs)
+        post = tree["posterior"].dataset
+        if sampler == "nutpie":  # the rest of chain 0 never ran
+            tree["posterior"] = xr.DataTree(post.assign(coef=post["coef"].where(post["draw"] < 5)))
+        else:  # one chain of two came back
+            tree["posterior"] = xr.DataTree(post.isel(chain=[0]))
+        return tree
+
+    monkeypatch.setattr(nutpie if sampler == "nutpie" else pm, "sample", interrupted)
+    with pytest.raises(KeyboardInterrupt, match="interrupted"):
+        sample_posterior(logistic2["est"], logistic2["X"], logistic2["y"], draws=20, tune=20, chains=2,
+                         random_seed=0, sampler=sampler)

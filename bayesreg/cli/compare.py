@@ -41,7 +41,8 @@ def cmd_compare(args) -> int:
     with warnings.catch_warnings(record=True) as caught_post:
         warnings.simplefilter("always")
         post = est.sample_posterior(X, data.y, draws=args.draws, tune=args.tune, chains=args.chains,
-                                    random_seed=args.seed, sampler=args.sampler)
+                                    random_seed=args.seed, sampler=args.sampler,
+                                    pointwise_log_likelihood=False if args.no_pointwise else None)
     for w in caught_post:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")
@@ -84,6 +85,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--chains", type=int_at_least(1), default=4)
     p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
                    help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
+    p.add_argument("--no-pointwise", action="store_true",
+                   help="keep only the summed log-likelihood per draw, not one value per row "
+                        "(by default per row when that takes at most 512 MiB)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.set_defaults(func=cmd_compare)
     return p

@@ -29,6 +29,18 @@ def check_tune(tune, sampler: str = "nutpie") -> int:
     return tune
 
 
+def _refuse_unfinished(post, chains: int, draws: int) -> None:
+    """A Ctrl-C that the sampler swallowed: raise KeyboardInterrupt rather than return a partial sample.
+
+    nutpie returns the unfinished draws as NaN padding, PyMC (after a second Ctrl-C)
+    fewer chains than asked for; neither says so.  Draws of a finished run are finite.
+    """
+    coef = post["coef"]
+    if coef.sizes.get("chain") != chains or coef.sizes.get("draw") != draws or np.isnan(coef.values).any():
+        raise KeyboardInterrupt(f"sampling was interrupted: the sampler returned {coef.sizes.get('chain')} of "
+                                f"{chains} chains with unfinished draws; nothing was kept")
+
+
 def starting_points(problem: Problem, seed) -> np.ndarray:
     """The MAP jittered by U(−1, 1)·(1/√H_jj), seeded."""
     theta = problem.theta()
@@ -56,6 +68,7 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
                              progress_bar=progressbar, save_warmup=False)
     seconds = time.perf_counter() - t0
     post = tree["posterior"].dataset
+    _refuse_unfinished(post, chains, draws)
     stats = tree["sample_stats"].dataset
     # object-typed columns (messages) do not survive to_netcdf
     stats = stats.drop_vars([v for v in stats.data_vars if stats[v].dtype == object])
@@ -82,6 +95,7 @@ def sample_pymc(problem: Problem, draws, tune, chains, seed, progressbar):
                      quiet=not progressbar, nuts_sampler="pymc", initvals=initvals, init="adapt_diag",
                      compute_convergence_checks=False, model=m)
     seconds = time.perf_counter() - t0
+    _refuse_unfinished(tree["posterior"].dataset, chains, draws)
     # PyMC times its sampling loop; the rest of the call is compiling the logp/gradient and setting up
     sampling = float(tree["posterior"].attrs.get("sampling_time", math.nan))
     post, stats = tree["posterior"].dataset, tree["sample_stats"].dataset

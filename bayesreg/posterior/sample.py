@@ -31,6 +31,9 @@ __all__ = ["SAMPLERS", "sample_posterior", "default_nuts"]
 
 SAMPLERS = ("auto", "nutpie", "pymc", "laplace-is")
 
+#: The per-row log-likelihood (chains × draws × N doubles) is kept only below this size unless asked for.
+POINTWISE_BUDGET_BYTES = 512 * 2**20
+
 logger = logging.getLogger(__name__)
 
 
@@ -65,9 +68,21 @@ def _auto_choice(res: ISResult | None, failure: str, seconds: float) -> tuple[bo
     return res is not None and res.reliable, auto
 
 
+def _pointwise(requested, n_bytes: int) -> bool:
+    """Whether to keep the per-row log-likelihood: as requested, or (None) within the memory budget."""
+    if requested is not None:
+        return check_bool(requested, "pointwise_log_likelihood")
+    if n_bytes <= POINTWISE_BUDGET_BYTES:
+        return True
+    warnings.warn(f"the per-row log-likelihood would take {n_bytes / 2**30:.2f} GiB (> {POINTWISE_BUDGET_BYTES / 2**30:.2g}"
+                  f" GiB): only its row sum is kept; pass pointwise_log_likelihood=True to keep it anyway "
+                  f"(LOO needs it)", PosteriorWarning, stacklevel=3)
+    return False
+
+
 def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: int = 4,
                      random_seed: int | None = None, sampler: str = "auto", progressbar: bool | None = None,
-                     pointwise_log_likelihood: bool = True) -> xr.DataTree:
+                     pointwise_log_likelihood: bool | None = None) -> xr.DataTree:
     """Draw from the posterior exp(−U) of the estimator's model on (X, y).
 
     Parameters
@@ -97,8 +112,11 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         run one after another).
     progressbar : bool or None
         None shows a progress bar only when stderr is a terminal (NUTS only).
-    pointwise_log_likelihood : bool
-        False stores only the row sum of the log likelihood (no ``obs_id`` dim).
+    pointwise_log_likelihood : bool or None
+        True stores log p(y_n | θ) per row and draw (``obs_id`` dim: what LOO needs);
+        False only its row sum.  None (the default) stores it per row when that takes
+        at most ``POINTWISE_BUDGET_BYTES`` (512 MiB: chains × draws × N × 8 bytes), and
+        otherwise the row sum, with a warning saying so.
 
     Returns
     -------
@@ -135,8 +153,8 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     tune = check_tune(tune, sampler)
     seed = check_seed(random_seed)
     progressbar = sys.stderr.isatty() if progressbar is None else check_bool(progressbar, "progressbar")
-    pointwise = check_bool(pointwise_log_likelihood, "pointwise_log_likelihood")
     problem = Problem.from_estimator(est, X, y)
+    pointwise = _pointwise(pointwise_log_likelihood, chains * draws * problem.model.n_samples * 8)
 
     auto: dict = {}
     res: ISResult | None = None
