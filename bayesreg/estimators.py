@@ -23,7 +23,7 @@ from .model import Model
 from .priors import Flat, Gaussian, Prior, as_prior
 from .separation import SeparationError, detect_separation
 from .solvers import SOLVERS, MapResult, solve
-from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real
+from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight
 
 __all__ = ["LogisticRegression", "LinearRegression", "check_shapes"]
 
@@ -81,16 +81,19 @@ class _BayesianGLM(BaseEstimator):
             options["learning_rate"] = float(self.learning_rate)
         return options
 
-    def to_model(self, X: np.ndarray, y: np.ndarray, *, center: bool = True) -> Model:
+    def to_model(self, X: np.ndarray, y: np.ndarray, *, center: bool = True, sample_weight=None) -> Model:
         """The model U of the fitted priors on data already passed through :meth:`prepare_data`.
 
-        ``center=False`` keeps the user's (w, b) coordinates (the posterior's).
+        ``center=False`` keeps the user's (w, b) coordinates (the posterior's);
+        ``sample_weight`` weights the rows' likelihood terms (validated here).
         """
         names = getattr(self, "feature_names_in_", None)
         return Model(X, y, self.likelihood(), self.prior_, self.intercept_prior_, self.fit_intercept,
-                     center=center, feature_names=names)
+                     center=center, feature_names=names,
+                     sample_weight=check_sample_weight(sample_weight, X.shape[0]))
 
-    def fit_encoded(self, X: np.ndarray, y: np.ndarray, *, coef_init=None, intercept_init: float = 0.0):
+    def fit_encoded(self, X: np.ndarray, y: np.ndarray, *, coef_init=None, intercept_init: float = 0.0,
+                    sample_weight=None):
         """Fit the MAP on data already validated and encoded by :meth:`prepare_data` (the fast path of sweeps).
 
         The estimator must have been fitted once (that fixes the features and the
@@ -99,10 +102,11 @@ class _BayesianGLM(BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         self._validate_params()
-        return self._fit_model(X, y, coef_init=coef_init, intercept_init=intercept_init)
+        return self._fit_model(X, y, coef_init=coef_init, intercept_init=intercept_init, sample_weight=sample_weight)
 
-    def _fit_model(self, X: np.ndarray, y01: np.ndarray, *, coef_init=None, intercept_init: float = 0.0):
-        model = self.to_model(X, y01)
+    def _fit_model(self, X: np.ndarray, y01: np.ndarray, *, coef_init=None, intercept_init: float = 0.0,
+                   sample_weight=None):
+        model = self.to_model(X, y01, sample_weight=sample_weight)
         if coef_init is not None:
             theta0 = model.theta_from(coef_init, intercept_init if self.fit_intercept else 0.0)
         elif self.warm_start and hasattr(self, "coef_") and np.shape(self.coef_) == (X.shape[1],):
@@ -237,7 +241,8 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
         """Map the two labels in ``classes_`` to 0/1 floats."""
         return (np.asarray(y) == self.classes_[1]).astype(float)
 
-    def fit(self, X, y) -> "LogisticRegression":
+    def fit(self, X, y, sample_weight=None) -> "LogisticRegression":
+        """The MAP of the model on (X, y); ``sample_weight`` weights each row's likelihood term."""
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         self._check_magnitudes(X)
@@ -256,7 +261,7 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
                     f"the classes are {sep.kind}ly separated, so with a Flat prior the maximum-likelihood weights are "
                     f"infinite (the lecture's (0, ∞, ∞)); a proper prior such as Gaussian(lam) or Laplace(lam) "
                     f"gives a finite MAP", sep)
-        return self._fit_model(X, y01)
+        return self._fit_model(X, y01, sample_weight=sample_weight)
 
     def decision_function(self, X) -> np.ndarray:
         """The linear predictor η = Xw + b (the log-odds of ``classes_[1]``)."""
@@ -303,12 +308,13 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
     def encode_targets(self, y) -> np.ndarray:
         return np.asarray(y, dtype=float)
 
-    def fit(self, X, y) -> "LinearRegression":
+    def fit(self, X, y, sample_weight=None) -> "LinearRegression":
+        """The MAP of the model on (X, y); ``sample_weight`` weights each row's likelihood term."""
         self._validate_params()
         self.likelihood()  # validates noise_sd
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         self._check_magnitudes(X, y)
-        return self._fit_model(X, self.encode_targets(y))
+        return self._fit_model(X, self.encode_targets(y), sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """The posterior-mode prediction E[y | X] = Xw + b."""

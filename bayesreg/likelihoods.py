@@ -68,9 +68,10 @@ class Likelihood:
     #: True where y is a real number (False: y holds labels that ``encode`` maps to numbers).
     numeric_targets: bool = True
 
-    def nll(self, y: np.ndarray, eta: np.ndarray) -> float:
-        """Σ_n nll(y_n, η_n)."""
-        raise NotImplementedError
+    def nll(self, y: np.ndarray, eta: np.ndarray, weights: np.ndarray | None = None) -> float:
+        """Σ_n w_n·nll(y_n, η_n) (w_n = 1 without weights)."""
+        rows = -self.loglik_rows(y, eta)
+        return float(rows.sum() if weights is None else rows @ weights)
 
     def residual(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
         """dnll/dη per observation."""
@@ -84,9 +85,10 @@ class Likelihood:
         """Normalized log p(y_n | η_n), elementwise (broadcasts over leading axes)."""
         raise NotImplementedError
 
-    def loglik_total(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
-        """Σ_n log p(y_n | η_n) along the last axis of η, which may be overwritten (a scratch buffer)."""
-        return self.loglik_rows(y, eta).sum(axis=-1)
+    def loglik_total(self, y: np.ndarray, eta: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Σ_n w_n·log p(y_n | η_n) along the last axis of η, which may be overwritten (a scratch buffer)."""
+        rows = self.loglik_rows(y, eta)
+        return rows.sum(axis=-1) if weights is None else rows @ weights
 
     def mean(self, eta: np.ndarray) -> np.ndarray:
         """E[y | η]."""
@@ -103,10 +105,14 @@ class Likelihood:
         return repr(self)
 
     # -- PyMC ----------------------------------------------------------------------------
-    def to_pymc(self, name: str, eta, observed, *, dims=None):
-        """Create the observed PyMC variable with linear predictor ``eta`` in the current model."""
+    def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
+        """Create the observed PyMC variable with linear predictor ``eta`` in the current model.
+
+        With ``weights`` (a tensor, one per row), the rows' log-likelihoods enter
+        weighted: a ``pm.Potential`` of Σ w_n log p(y_n | η_n) named ``name``.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no PyMC form: implement "
-                                  f"to_pymc(name, eta, observed, *, dims=None) to sample its posterior")
+                                  f"to_pymc(name, eta, observed, *, dims=None, weights=None) to sample its posterior")
 
     def pymc_data_values(self, name: str) -> dict[str, float]:
         """Values of the ``pm.Data`` scalars ``to_pymc`` creates, by data name (none by default)."""
@@ -123,8 +129,9 @@ class Bernoulli(Likelihood):
     name = "bernoulli"
     numeric_targets = False
 
-    def nll(self, y, eta) -> float:
-        return float(np.sum(_bernoulli_nll_rows(y, eta)))
+    def nll(self, y, eta, weights=None) -> float:
+        rows = _bernoulli_nll_rows(y, eta)
+        return float(rows.sum() if weights is None else rows @ weights)
 
     def residual(self, y, eta) -> np.ndarray:
         return sigmoid(eta) - y
@@ -137,14 +144,17 @@ class Bernoulli(Likelihood):
         # log p(y|η) = y·η − log(1 + e^η)
         return -_bernoulli_nll_rows(y, eta)
 
-    def loglik_total(self, y, eta) -> np.ndarray:
+    def loglik_total(self, y, eta, weights=None) -> np.ndarray:
         r"""Σ_n log p(y_n | η_n) = Σ (y − ½)·η − ½Σ|η| − Σ log(1 + e^−|η|), overwriting η.
 
         (log(1 + e^η) = max(η, 0) + log(1 + e^−|η|) and max(η, 0) = (|η| + η)/2.)  The
         last sum is taken as log Π over blocks of 64 rows: a product of 64 factors in
         (1, 2] cannot overflow, and one log per 64 rows replaces 64 log1p calls, the
-        slowest step; the absolute error stays ~1e-15 per block.
+        slowest step; the absolute error stays ~1e-15 per block.  Weighted rows take the
+        plain row-wise form.
         """
+        if weights is not None:
+            return super().loglik_total(y, eta, weights)
         eta = np.asarray(eta, dtype=float)
         n = eta.shape[-1]
         lead = eta.shape[:-1]
@@ -163,10 +173,12 @@ class Bernoulli(Likelihood):
     def mean(self, eta) -> np.ndarray:
         return sigmoid(eta)
 
-    def to_pymc(self, name: str, eta, observed, *, dims=None):
+    def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
         import pymc as pm
 
-        return pm.Bernoulli(name, logit_p=eta, observed=observed, dims=dims)
+        if weights is None:
+            return pm.Bernoulli(name, logit_p=eta, observed=observed, dims=dims)
+        return pm.Potential(name, (weights * pm.logp(pm.Bernoulli.dist(logit_p=eta), observed)).sum())
 
     def structure_key(self) -> tuple:
         return ("Bernoulli",)
@@ -200,9 +212,9 @@ class Normal(Likelihood):
             raise ValueError(f"noise_sd must be finite and > 0, got {noise_sd!r}")
         self.noise_sd = noise_sd
 
-    def nll(self, y, eta) -> float:
+    def nll(self, y, eta, weights=None) -> float:
         r = np.asarray(y) - eta
-        return float(r @ r) / (2.0 * self.noise_sd**2)
+        return float(r @ r if weights is None else (weights * r) @ r) / (2.0 * self.noise_sd**2)
 
     def residual(self, y, eta) -> np.ndarray:
         return (eta - y) / self.noise_sd**2
@@ -214,7 +226,9 @@ class Normal(Likelihood):
         r = (y - eta) / self.noise_sd
         return -0.5 * r * r - math.log(self.noise_sd) - 0.5 * math.log(2.0 * math.pi)
 
-    def loglik_total(self, y, eta) -> np.ndarray:
+    def loglik_total(self, y, eta, weights=None) -> np.ndarray:
+        if weights is not None:
+            return super().loglik_total(y, eta, weights)
         eta = np.asarray(eta, dtype=float)
         n = eta.shape[-1]
         eta -= y
@@ -224,11 +238,13 @@ class Normal(Likelihood):
     def mean(self, eta) -> np.ndarray:
         return np.asarray(eta, dtype=float)
 
-    def to_pymc(self, name: str, eta, observed, *, dims=None):
+    def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
         import pymc as pm
 
         sigma = pm.Data(f"{name}_noise_sd", self.noise_sd)
-        return pm.Normal(name, mu=eta, sigma=sigma, observed=observed, dims=dims)
+        if weights is None:
+            return pm.Normal(name, mu=eta, sigma=sigma, observed=observed, dims=dims)
+        return pm.Potential(name, (weights * pm.logp(pm.Normal.dist(mu=eta, sigma=sigma), observed)).sum())
 
     def pymc_data_values(self, name: str) -> dict[str, float]:
         return {f"{name}_noise_sd": self.noise_sd}

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import hashlib
 import json
 
 from .likelihoods import Likelihood
@@ -45,9 +46,11 @@ class Model:
 
     def __init__(self, X: np.ndarray, y: np.ndarray, likelihood: Likelihood, prior: Prior,
                  intercept_prior: Prior | None = None, fit_intercept: bool = True, *, center: bool = True,
-                 feature_names: list[str] | None = None):
+                 feature_names: list[str] | None = None, sample_weight: np.ndarray | None = None):
         self.X = X
         self.y = y
+        #: w_n ≥ 0 per row (None: all 1): U = Σ_n w_n·nll_n + penalties, so a weight of 2 is a duplicated row.
+        self.sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.likelihood = likelihood
         self.prior = prior
         self.intercept_prior = Flat() if intercept_prior is None else intercept_prior
@@ -76,6 +79,8 @@ class Model:
             "intercept_prior": type(intercept_prior).__name__ if self.fit_intercept else None,
             "intercept_prior_params": intercept_prior.params() if self.fit_intercept else {},
             "features": list(self.feature_names),
+            "sample_weight": None if self.sample_weight is None else
+            hashlib.sha1(np.ascontiguousarray(self.sample_weight).tobytes()).hexdigest()[:16],
         }
         return json.loads(json.dumps(ident))  # plain JSON types, as a saved file gives them back
 
@@ -125,11 +130,24 @@ class Model:
         return np.append(gw, s)
 
     # -- f = Σ nll, g = penalties ------------------------------------------------------
+    def weighted(self, per_row: np.ndarray) -> np.ndarray:
+        """Per-row values times the sample weights (unchanged without weights)."""
+        return per_row if self.sample_weight is None else per_row * self.sample_weight
+
     def data_nll(self, eta: np.ndarray) -> float:
-        return self.likelihood.nll(self.y, eta)
+        return self.likelihood.nll(self.y, eta, self.sample_weight)
 
     def data_gradient(self, eta: np.ndarray) -> np.ndarray:
-        return self.adjoint(self.likelihood.residual(self.y, eta))
+        return self.adjoint(self.weighted(self.likelihood.residual(self.y, eta)))
+
+    def curvature_rows(self, eta: np.ndarray) -> np.ndarray:
+        """w_n·d²nll/dη² per row: the weights of the Gauss–Newton/Hessian AᵀWA."""
+        return self.weighted(self.likelihood.curvature(self.y, eta))
+
+    def max_curvature(self) -> float:
+        """An upper bound of the rows' curvature (both likelihoods peak at η = 0), times the largest weight."""
+        c = float(self.likelihood.curvature(self.y[:1], np.zeros(1))[0])
+        return c if self.sample_weight is None else c * float(self.sample_weight.max(initial=0.0))
 
     def _per_parameter(self, theta: np.ndarray, of_prior, centred_intercept=lambda c: 0.0) -> np.ndarray:
         """θ-shaped: ``of_prior(prior, values)`` on the weights, then on the intercept.
@@ -191,7 +209,7 @@ class Model:
         if self._grad_scale is None:
             eta0 = np.zeros(self.n_samples)
             self.n_rmatvec += 1
-            r = self.likelihood.residual(self.y, eta0)
+            r = self.weighted(self.likelihood.residual(self.y, eta0))
             g = np.abs(self.X.T @ r).max(initial=0.0)
             if self.fit_intercept:
                 g = max(g, abs(float(r.sum())))
@@ -255,14 +273,14 @@ class Model:
         """Hessian of U's smooth part at θ (data curvature + smooth prior curvature)."""
         if eta is None:
             eta = self.linear_predictor(theta)
-        H = self.gram(self.likelihood.curvature(self.y, eta), index)
+        H = self.gram(self.curvature_rows(eta), index)
         diag = self.prior_curvature() if index is None else self.prior_curvature()[index]
         H[np.diag_indices_from(H)] += diag
         return H
 
     def hessian_diagonal(self, theta: np.ndarray) -> np.ndarray:
         """diag ∇²(smooth part of U) at θ, without forming the Hessian or copying X."""
-        c = self.likelihood.curvature(self.y, self.linear_predictor(theta))
+        c = self.curvature_rows(self.linear_predictor(theta))
         d = np.einsum("ij,ij,i->j", self.X, self.X, c)
         total = float(c.sum())
         if self.centered:  # Σ c (x − x̄)² = Σ c x² − 2 x̄ Σ c x + x̄² Σ c
@@ -273,7 +291,7 @@ class Model:
 
     # -- U's pieces on draws (user coordinates: W (..., p), B (...)) ------------------------
     def loglik(self, W: np.ndarray, B, pointwise: bool = True, chunk: int = 256) -> np.ndarray:
-        """log p(y_n | w, b) for stacks of draws: (..., n), or its row sum (...) when not ``pointwise``."""
+        """w_n·log p(y_n | w, b) for stacks of draws: (..., n), or its row sum (...) when not ``pointwise``."""
         lead = W.shape[:-1]
         Wf = W.reshape(-1, W.shape[-1])
         Bf = np.broadcast_to(np.asarray(B, dtype=float), lead).reshape(-1)
@@ -281,7 +299,7 @@ class Model:
         out = np.empty((Wf.shape[0], n) if pointwise else Wf.shape[0])
         for s in range(0, Wf.shape[0], chunk):
             eta = Wf[s:s + chunk] @ self.X.T + Bf[s:s + chunk, None]  # η = coef @ Xᵀ + intercept
-            ll = self.likelihood.loglik_rows(self.y, eta)
+            ll = self.weighted(self.likelihood.loglik_rows(self.y, eta))
             out[s:s + chunk] = ll if pointwise else ll.sum(axis=1)
         return out.reshape(lead + ((n,) if pointwise else ()))
 
@@ -311,7 +329,7 @@ class Model:
             buf = full[:e - s]
             np.matmul(W[s:e], self.X.T, out=buf)
             buf += B[s:e, None]
-            out[s:e] = self.likelihood.loglik_total(self.y, buf)
+            out[s:e] = self.likelihood.loglik_total(self.y, buf, self.sample_weight)
             buffers.put(full)
 
         if workers <= 1:

@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 __all__ = ["ArgumentTypeError", "check_int", "check_real", "check_probability", "check_seed", "check_bool",
-           "check_choice", "check_lams", "check_data_magnitude", "MAX_DATA_MAGNITUDE"]
+           "check_choice", "check_lams", "check_data_magnitude", "MAX_DATA_MAGNITUDE", "check_sample_weight"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -144,3 +144,25 @@ def check_data_magnitude(values: np.ndarray, name: str, columns: list[str] | Non
         what = f"{name} column(s) {where}" if values.ndim == 2 else f"{name} (up to {big[0]:.3g})"
         raise ValueError(f"{what}: values beyond {MAX_DATA_MAGNITUDE:g} cannot be fitted without overflow; "
                          f"rescale them (e.g. standardize, or change units)")
+
+
+def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weight") -> np.ndarray | None:
+    """None, or a float copy of one finite weight ≥ 0 per row, not all zero (scikit-learn's convention)."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, str):
+        raise _type_error(name, sample_weight, "None or one number per row")
+    try:
+        w = np.array(sample_weight, dtype=float)
+    except (TypeError, ValueError):
+        raise _type_error(name, sample_weight, "None or one number per row") from None
+    if w.ndim == 0:  # a scalar weights every row alike
+        w = np.full(n_samples, float(w))
+    if w.shape != (n_samples,):
+        raise ValueError(f"{name} must hold one weight per row: shape ({n_samples},), got {w.shape}")
+    bad = w[~np.isfinite(w) | (w < 0)]
+    if bad.size:
+        raise ValueError(f"{name} must be finite and >= 0, got {bad[0]!r}")
+    if not w.sum() > 0:
+        raise ValueError(f"{name} must not be all zero")
+    return w

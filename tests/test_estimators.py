@@ -37,7 +37,9 @@ def _logistic_U(X, y01, coef, intercept, l2=0.0, l1=0.0):
 # scikit-learn's own conformance checks
 # ---------------------------------------------------------------------------------------
 
-@parametrize_with_checks([LogisticRegression(), LinearRegression()])
+# tol=1e-10: scikit-learn's sample-weight checks compare two fits' predictions to ~1e-7,
+# which a MAP solved to the default scale-free KKT tolerance 1e-6 does not promise.
+@parametrize_with_checks([LogisticRegression(tol=1e-10), LinearRegression(tol=1e-10)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

@@ -120,7 +120,8 @@ def _asymmetric_laplace(rng, a: np.ndarray, c: np.ndarray, draws: int) -> tuple[
     return w, (np.log(a * c / (a + c)) - np.where(positive, a * w, -c * w)).sum(axis=1)
 
 
-def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | None = None) -> xr.DataTree:
+def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | None = None,
+                          sample_weight=None) -> xr.DataTree:
     """The Laplace approximation N(MAP, H⁻¹) of the posterior, as draws in a DataTree.
 
     H is the exact Hessian of U at the MAP in the (w, b) parametrization.  A
@@ -146,7 +147,7 @@ def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | No
     """
     draws = check_int(draws, "draws", 1)
     seed = check_seed(random_seed)
-    problem = Problem.from_estimator(est, X, y)
+    problem = Problem.from_estimator(est, X, y, sample_weight)
     rng = np.random.default_rng(seed)
     lap = laplace_fit(problem)
     theta, active, L, k = lap.theta, lap.active, lap.L, lap.k

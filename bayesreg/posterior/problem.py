@@ -31,8 +31,12 @@ class Problem:
     est: object                  # the fitted estimator whose MAP this is (the caller's, or a clone)
 
     @classmethod
-    def from_estimator(cls, est, X, y) -> "Problem":
-        """Validate (X, y) against the estimator and take its MAP (fitting a clone where needed)."""
+    def from_estimator(cls, est, X, y, sample_weight=None) -> "Problem":
+        """Validate (X, y) against the estimator and take its MAP (fitting a clone where needed).
+
+        ``sample_weight`` weights each row's likelihood term, as in ``fit``; a MAP
+        fitted with other weights is not optimal here, so a clone is refitted.
+        """
         from sklearn.base import clone
 
         from ..estimators import check_shapes
@@ -41,16 +45,17 @@ class Problem:
             raise TypeError(f"est must be a bayesreg estimator (LogisticRegression, LinearRegression), "
                             f"got {type(est).__name__}")
         check_shapes(X, y)
-        work = est if est.is_current() else clone(est).fit(X, y)
-        problem = cls._of(work, X, y)
+        work = est if est.is_current() else clone(est).fit(X, y, sample_weight=sample_weight)
+        problem = cls._of(work, X, y, sample_weight)
         if work is est and not problem.map_is_optimal(float(est.tol)):
-            problem = cls._of(clone(est).fit(X, y), X, y)  # fitted on other data: the MAP of these data is needed
+            # fitted on other data (or weights): the MAP of these is needed
+            problem = cls._of(clone(est).fit(X, y, sample_weight=sample_weight), X, y, sample_weight)
         return problem
 
     @classmethod
-    def _of(cls, fitted, X, y) -> "Problem":
+    def _of(cls, fitted, X, y, sample_weight) -> "Problem":
         Xv, y_enc = fitted.prepare_data(X, y)
-        model = fitted.to_model(Xv, y_enc, center=False)
+        model = fitted.to_model(Xv, y_enc, center=False, sample_weight=sample_weight)
         return cls(model=model, coef=np.asarray(fitted.coef_, dtype=float).copy(),
                    intercept=float(fitted.intercept_) if fitted.fit_intercept else 0.0, est=fitted)
 

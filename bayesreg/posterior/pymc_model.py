@@ -46,7 +46,8 @@ def build(problem: Problem, weights: Callable | None = None):
         eta = pt.dot(Xd, coef)
         if m.fit_intercept:
             eta = eta + m.intercept_prior.to_pymc("intercept", dims=None)
-        m.likelihood.to_pymc("obs", eta, yd, dims="obs_id")
+        weights = None if m.sample_weight is None else pm.Data("obs_weight", m.sample_weight, dims="obs_id")
+        m.likelihood.to_pymc("obs", eta, yd, dims="obs_id", weights=weights)
     return pymc_model
 
 
@@ -58,6 +59,8 @@ def data_values(problem: Problem) -> dict[str, object]:
     if m.fit_intercept:
         values.update(m.intercept_prior.pymc_data_values("intercept"))
     values.update(m.likelihood.pymc_data_values("obs"))
+    if m.sample_weight is not None:
+        values["obs_weight"] = m.sample_weight
     return values
 
 
@@ -66,10 +69,10 @@ def structure_key(problem: Problem) -> tuple:
     m = problem.model
     return (m.likelihood.structure_key(), m.prior.structure_key(),
             m.intercept_prior.structure_key() if m.fit_intercept else None,
-            m.fit_intercept, tuple(m.feature_names))
+            m.fit_intercept, tuple(m.feature_names), m.sample_weight is not None)
 
 
-def build_pymc_model(est, X, y):
+def build_pymc_model(est, X, y, sample_weight=None):
     """The PyMC model of exactly the posterior exp(−U) of an estimator on (X, y).
 
     Variables: ``coef`` (dims ``feature``), ``intercept`` (scalar; absent with
@@ -77,8 +80,9 @@ def build_pymc_model(est, X, y):
     Data (``pm.Data``, changeable with ``pm.set_data``): ``X``, ``y`` (the
     encoded targets: 0/1 for logistic), ``coef_lam`` (or ``coef_lam1``,
     ``coef_lam2`` for an elastic net), ``intercept_lam``… and ``obs_noise_sd``
-    for a linear model.  The estimator is not modified (a clone is fitted when it
-    is not fitted with its current parameters).
+    for a linear model; with ``sample_weight``, ``obs_weight`` and ``obs`` is a
+    ``pm.Potential`` of the weighted log-likelihood.  The estimator is not
+    modified (a clone is fitted when it is not fitted with its current parameters).
 
     Examples
     --------
@@ -89,7 +93,7 @@ def build_pymc_model(est, X, y):
     >>> sorted(m.named_vars)[:4]
     ['X', 'coef', 'coef_lam', 'intercept']
     """
-    return build(Problem.from_estimator(est, X, y))
+    return build(Problem.from_estimator(est, X, y, sample_weight))
 
 
 class CompileCache:

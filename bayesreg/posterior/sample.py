@@ -82,7 +82,7 @@ def _pointwise(requested, n_bytes: int) -> bool:
 
 def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: int = 4,
                      random_seed: int | None = None, sampler: str = "auto", progressbar: bool | None = None,
-                     pointwise_log_likelihood: bool | None = None) -> xr.DataTree:
+                     pointwise_log_likelihood: bool | None = None, sample_weight=None) -> xr.DataTree:
     """Draw from the posterior exp(−U) of the estimator's model on (X, y).
 
     Parameters
@@ -117,6 +117,9 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         False only its row sum.  None (the default) stores it per row when that takes
         at most ``POINTWISE_BUDGET_BYTES`` (512 MiB: chains × draws × N × 8 bytes), and
         otherwise the row sum, with a warning saying so.
+    sample_weight : one weight ≥ 0 per row, or None
+        Weights each row's likelihood term, as in ``fit`` (a weight of 2 is a
+        duplicated row); the stored log-likelihood is then w_n·log p(y_n | θ).
 
     Returns
     -------
@@ -153,7 +156,7 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     tune = check_tune(tune, sampler)
     seed = check_seed(random_seed)
     progressbar = sys.stderr.isatty() if progressbar is None else check_bool(progressbar, "progressbar")
-    problem = Problem.from_estimator(est, X, y)
+    problem = Problem.from_estimator(est, X, y, sample_weight)
     pointwise = _pointwise(pointwise_log_likelihood, chains * draws * problem.model.n_samples * 8)
 
     auto: dict = {}

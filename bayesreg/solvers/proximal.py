@@ -41,7 +41,7 @@ def _initial_lipschitz(model, theta, grad) -> float:
     """A cheap lower estimate of L along the gradient: c_max·‖A g‖²/‖g‖² (one pass)."""
     g = grad if np.any(grad) else np.ones_like(grad)
     eta_g = model.linear_predictor(g)  # η is linear in θ
-    c = model.likelihood.curvature(model.y, model.linear_predictor(theta)).max(initial=0.0)
+    c = model.curvature_rows(model.linear_predictor(theta)).max(initial=0.0)
     est = float(c * (eta_g @ eta_g) / (g @ g))
     return est if est > 0 and math.isfinite(est) else 1.0
 
