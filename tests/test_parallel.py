@@ -96,3 +96,26 @@ def test_an_unreachable_scheduler_fails_within_the_connect_timeout(monkeypatch):
     with pytest.raises(OSError, match="127.0.0.1:9"):
         parallel.open_client("tcp://127.0.0.1:9")
     assert seen["address"] == "tcp://127.0.0.1:9" and 0 < seen["timeout"] <= 5
+
+
+def test_fits_from_several_user_threads_do_not_interfere():
+    """Newton limits BLAS threads inside fit; four threads fitting at once get the serial answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    import bayesreg as br
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 8))
+    y = (X[:, 0] - X[:, 1] + rng.normal(size=300) > 0).astype(int)
+    priors = [br.Gaussian(0.5), br.Laplace(2.0), br.ElasticNet(1.0, 1.0), br.Gaussian(5.0)] * 2
+
+    def fit(prior):
+        return br.LogisticRegression(prior=prior, solver="newton", tol=1e-10).fit(X, y).coef_
+
+    serial = [fit(p) for p in priors]
+    with ThreadPoolExecutor(4) as ex:
+        threaded = list(ex.map(fit, priors))
+    for a, b in zip(serial, threaded):
+        np.testing.assert_allclose(a, b, atol=1e-9)
