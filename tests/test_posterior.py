@@ -748,3 +748,24 @@ def test_a_swallowed_ctrl_c_raises_instead_of_returning_a_partial_sample(logisti
     with pytest.raises(KeyboardInterrupt, match="interrupted"):
         sample_posterior(logistic2["est"], logistic2["X"], logistic2["y"], draws=20, tune=20, chains=2,
                          random_seed=0, sampler=sampler)
+
+
+def test_ctrl_c_during_the_compile_is_raised_when_it_returns(logistic2, monkeypatch):
+    """numba drops a KeyboardInterrupt raised inside its ctypes callbacks; it must not be lost."""
+    import os
+    import signal
+
+    import nutpie
+
+    from bayesreg.posterior.pymc_model import CompileCache
+
+    def compile_and_get_interrupted(model):
+        os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C mid-compile
+        return "compiled"
+
+    monkeypatch.setattr(nutpie, "compile_pymc_model", compile_and_get_interrupted)
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt, match="compiling"):
+        CompileCache().get(("test-interrupt",), lambda: build_pymc_model(logistic2["est"], logistic2["X"],
+                                                                          logistic2["y"]), {})
+    assert signal.getsignal(signal.SIGINT) is handler  # the user's handler is back

@@ -16,6 +16,8 @@ transform, so the model's logp has no Jacobian term.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
 import time
 from typing import Callable
@@ -25,7 +27,7 @@ import numpy as np
 from .problem import Problem
 
 __all__ = ["build", "build_pymc_model", "data_values", "structure_key", "CompileCache", "COMPILED",
-           "compiled_nutpie", "clear_compile_cache"]
+           "compiled_nutpie", "clear_compile_cache", "interrupt_after"]
 
 
 def build(problem: Problem, weights: Callable | None = None):
@@ -96,6 +98,27 @@ def build_pymc_model(est, X, y, sample_weight=None):
     return build(Problem.from_estimator(est, X, y, sample_weight))
 
 
+@contextlib.contextmanager
+def interrupt_after():
+    """Ctrl-C during a compile raises KeyboardInterrupt when the compile returns, instead of being lost.
+
+    numba's compile runs Python callbacks through ctypes, where a KeyboardInterrupt is
+    printed ("Exception ignored on calling ctypes callback") and dropped.  In the main
+    thread a SIGINT handler records the Ctrl-C and it is raised afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt("interrupted while compiling the model")
+
+
 class CompileCache:
     """Compiled nutpie models by structure key (least recently added dropped beyond ``max_size``), thread-safe."""
 
@@ -119,7 +142,8 @@ class CompileCache:
                 t0 = time.perf_counter()
                 pymc_model = build_model()
                 names = frozenset(v.name for v in pymc_model.data_vars)
-                entry = (nutpie.compile_pymc_model(pymc_model), names)
+                with interrupt_after():
+                    entry = (nutpie.compile_pymc_model(pymc_model), names)
                 seconds = time.perf_counter() - t0
                 if len(self._compiled) >= self.max_size:
                     self._compiled.pop(next(iter(self._compiled)))
