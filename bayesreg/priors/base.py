@@ -38,13 +38,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from ..validation import check_real
 
-__all__ = ["Prior", "OneStrengthPrior", "check_strength", "fmt", "LOG_2PI", "LAM_MIN", "LAM_MAX"]
+__all__ = ["Prior", "OneStrengthPrior", "ScaleLaw", "check_strength", "fmt", "LOG_2PI", "LAM_MIN", "LAM_MAX"]
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -81,8 +81,6 @@ class Prior:
     when they are the same density.
     """
 
-    #: True where the penalty is differentiable everywhere (no kink at zero).
-    smooth: bool = True
     #: True where the density integrates to one.
     proper: bool = True
     #: True where the penalty is a quadratic form (with a Normal likelihood, U is then quadratic).
@@ -98,6 +96,11 @@ class Prior:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         Prior.registry[cls.__name__.lower()] = cls
+
+    @property
+    def smooth(self) -> bool:
+        """True where the penalty is differentiable everywhere: no λ1·|w| kink (a subclass may say otherwise)."""
+        return self.l1() == 0
 
     # -- the penalty and its pieces ------------------------------------------------
     def penalty(self, w) -> float:
@@ -255,20 +258,27 @@ class Prior:
         return self.describe()
 
 
+class ScaleLaw(NamedTuple):
+    """How λ sets a scale-family prior's width: the scale is λ^(−exponent)."""
+
+    exponent: float   # ½ for a Gaussian's sd 1/√λ, 1 for a Laplace's scale 1/λ
+    name: str         # that scale in words, e.g. "prior sd 1/√λ"
+    meaning: str      # what λ is, e.g. "precision: prior variance 1/λ, sd 1/√λ"
+
+
 @dataclass(frozen=True, eq=False)
 class OneStrengthPrior(Prior):
-    """A prior with a single strength λ > 0 (the field ``lam``) that its ``to_pymc`` reads from ``pm.Data``.
+    """A scale family with a single strength λ > 0 (the field ``lam``), read by ``to_pymc`` from ``pm.Data``.
 
-    Gives what such priors share: validation of λ, ``params``, the precision, and a
+    w = z·λ^(−p) with z drawn at λ = 1 (p from ``scale_law``).  Gives what such
+    priors share: validation of λ, ``params``, the precision, the scale law, and a
     ``structure_key`` without λ (a compiled model takes a new λ through ``with_data``).
     """
 
     lam: float = 1.0
-    #: p in "the prior's scale is λ^(−p)" and that scale's name; None: read off the sd (Prior.scale_power).
-    scale_exponent: ClassVar[float | None] = None
-    scale_name: ClassVar[str] = "prior sd"
-    #: What λ is, in words; None: said from the scale exponent.
-    meaning: ClassVar[str | None] = None
+    scale_family = True
+    #: The scale law; None: read off the sd (Prior.scale_power).
+    scale_law: ClassVar[ScaleLaw | None] = None
 
     def __post_init__(self):
         object.__setattr__(self, "lam", check_strength(self.lam, "lam", positive=True))
@@ -284,7 +294,7 @@ class OneStrengthPrior(Prior):
         return (type(self).__module__, type(self).__qualname__)
 
     def scale_power(self) -> tuple[float, str]:
-        return super().scale_power() if self.scale_exponent is None else (self.scale_exponent, self.scale_name)
+        return super().scale_power() if self.scale_law is None else (self.scale_law.exponent, self.scale_law.name)
 
     def strength_meaning(self) -> str:
-        return super().strength_meaning() if self.meaning is None else self.meaning
+        return super().strength_meaning() if self.scale_law is None else self.scale_law.meaning

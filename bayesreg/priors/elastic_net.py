@@ -47,10 +47,6 @@ class ElasticNet(Prior):
         object.__setattr__(self, "lam2", l2)
 
     @property
-    def smooth(self) -> bool:  # type: ignore[override]
-        return self.lam1 == 0
-
-    @property
     def quadratic(self) -> bool:  # type: ignore[override]
         return self.lam1 == 0
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import LOG_2PI, OneStrengthPrior, fmt
+from .base import LOG_2PI, OneStrengthPrior, ScaleLaw, fmt
 
 __all__ = ["Gaussian"]
 
@@ -17,10 +17,7 @@ class Gaussian(OneStrengthPrior):
     """Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ = precision."""
 
     quadratic = True
-    scale_family = True
-    scale_exponent = 0.5
-    scale_name = "prior sd 1/√λ"
-    meaning = "precision: prior variance 1/λ, sd 1/√λ"
+    scale_law = ScaleLaw(0.5, "prior sd 1/√λ", "precision: prior variance 1/λ, sd 1/√λ")
 
     def penalty(self, w) -> float:
         w = np.asarray(w, dtype=float)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import OneStrengthPrior, fmt
+from .base import OneStrengthPrior, ScaleLaw, fmt
 
 __all__ = ["Laplace", "soft_threshold"]
 
@@ -22,11 +22,7 @@ def soft_threshold(v, t) -> np.ndarray:
 class Laplace(OneStrengthPrior):
     """Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ."""
 
-    smooth = False
-    scale_family = True
-    scale_exponent = 1.0
-    scale_name = "prior scale 1/λ"
-    meaning = "rate: prior scale 1/λ"
+    scale_law = ScaleLaw(1.0, "prior scale 1/λ", "rate: prior scale 1/λ")
 
     def penalty(self, w) -> float:
         return self.lam * float(np.abs(np.asarray(w, dtype=float)).sum())
