@@ -413,7 +413,6 @@ def gradient_vs_bandwidth(p: Problem, repeats: int) -> list[str]:
     tc = med["copy"]
     nbytes = X.nbytes
     bw = 2 * nbytes / tc  # STREAM: bytes read + written per second
-    del dst
 
     def line(label, k, target=""):
         return (f"  {label:<52} {fmt_t(med[k]):>9} (min {fmt_t(float(ts[k].min())):>8})  "
