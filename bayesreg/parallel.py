@@ -53,14 +53,25 @@ _blas_users = 0
 _blas_limiter = None
 
 
+_blas_controller = None
+
+
+def _controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once: scanning them costs ~4 ms per call."""
+    global _blas_controller
+    if _blas_controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController()
+    return _blas_controller
+
+
 @contextlib.contextmanager
 def _one_blas_thread():
     global _blas_users, _blas_limiter
-    from threadpoolctl import threadpool_limits
-
     with _BLAS_LOCK:
         if _blas_users == 0:
-            _blas_limiter = threadpool_limits(1, user_api="blas")
+            _blas_limiter = _controller().limit(limits=1, user_api="blas")
         _blas_users += 1
     try:
         yield

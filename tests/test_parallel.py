@@ -24,21 +24,23 @@ def test_overlapping_blas_limits_from_two_threads_restore_the_original(monkeypat
     """A enters, B enters, A leaves, B leaves: one limit set by the first in, restored by the last out.
 
     (Plain nested threadpool_limits restore in the wrong order and leave BLAS at one thread.)
-    threadpoolctl is replaced by a recorder: whether a BLAS build keeps its thread count per
+    threadpoolctl's controller is replaced by a recorder: whether a BLAS build keeps its thread count per
     thread or per process is the library's business, the reference counting is ours.
     """
-    import threadpoolctl
+    from bayesreg import parallel
 
     events = []
 
-    class Recorder:
-        def __init__(self, limits, user_api):
-            events.append(("set", limits, user_api))
-
+    class Limiter:
         def restore_original_limits(self):
             events.append(("restore",))
 
-    monkeypatch.setattr(threadpoolctl, "threadpool_limits", Recorder)
+    class Recorder:
+        def limit(self, *, limits, user_api):
+            events.append(("set", limits, user_api))
+            return Limiter()
+
+    monkeypatch.setattr(parallel, "_blas_controller", Recorder())
     a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
     seen = {}
 
