@@ -304,7 +304,7 @@ class Model:
         return out.reshape(lead + ((n,) if pointwise else ()))
 
     def loglik_sums(self, W: np.ndarray, B, chunk_elements: int = 2**20) -> np.ndarray:
-        """Σ_n log p(y_n | w, b) for each row of W (S, p): ``loglik(pointwise=False)``, faster.
+        """Σ_n w_n·log p(y_n | w, b) for each row of W (S, p): ``loglik(pointwise=False)``, faster.
 
         Chunks of draws (≈ chunk_elements values of η) run in one thread per core,
         one BLAS thread each, with a reused buffer per thread; the chunk boundaries do

@@ -28,7 +28,6 @@ class Problem:
     model: Model                 # U in (w, b) coordinates
     coef: np.ndarray             # the MAP for these data
     intercept: float
-    est: object                  # the fitted estimator whose MAP this is (the caller's, or a clone)
 
     @classmethod
     def from_estimator(cls, est, X, y, sample_weight=None) -> "Problem":
@@ -57,7 +56,7 @@ class Problem:
         Xv, y_enc = fitted.prepare_data(X, y)
         model = fitted.to_model(Xv, y_enc, center=False, sample_weight=sample_weight)
         return cls(model=model, coef=np.asarray(fitted.coef_, dtype=float).copy(),
-                   intercept=float(fitted.intercept_) if fitted.fit_intercept else 0.0, est=fitted)
+                   intercept=float(fitted.intercept_) if fitted.fit_intercept else 0.0)
 
     def map_is_optimal(self, tol: float) -> bool:
         """The stored MAP meets the KKT conditions of U on these data (to 100·tol, at least 1e-4)."""
@@ -66,14 +65,6 @@ class Problem:
         return bool(m.optimality(theta, m.data_gradient(m.linear_predictor(theta))) <= max(100.0 * tol, 1e-4))
 
     # -- shorthands -------------------------------------------------------------------
-    @property
-    def X(self) -> np.ndarray:
-        return self.model.X
-
-    @property
-    def y(self) -> np.ndarray:
-        return self.model.y
-
     @property
     def fit_intercept(self) -> bool:
         return self.model.fit_intercept

@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 from sklearn.base import clone
 
+from ..compare import posterior_draws
 from ..posterior.diagnostics import PARETO_K_MAX, psis
 from ..posterior.nuts import check_tune
 from ..validation import check_int, check_real, check_seed
@@ -28,13 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["prior_sensitivity"]
 
 
-def _flat_draws(tree: xr.DataTree, names: list[str]) -> np.ndarray:
+def _flat_draws(tree: xr.DataTree, names: list[str], fit_intercept: bool) -> np.ndarray:
     """(chain, draw, k) draws of the coefficients, then the intercept when there is one."""
-    post = tree["posterior"].dataset
-    parts = [post["coef"].sel(feature=names).transpose("chain", "draw", "feature").values]
-    if "intercept" in post:
-        parts.append(post["intercept"].transpose("chain", "draw").values[..., None])
-    return np.concatenate(parts, axis=-1).astype(float)
+    return np.stack(list(posterior_draws(tree, names, fit_intercept, "posterior").values()), axis=-1)
 
 
 def _mcse_mean(x: np.ndarray) -> np.ndarray:
@@ -120,7 +117,7 @@ def prior_sensitivity(est, X, y, *, draws: int = 1000, tune: int = 1000, chains:
 
     fitted, tree = run(lam)
     names = [str(f) for f in fitted.feature_names()]
-    theta = _flat_draws(tree, names)                       # (chain, draw, k)
+    theta = _flat_draws(tree, names, fitted.fit_intercept)  # (chain, draw, k)
     rows = names + (["intercept"] if theta.shape[-1] > len(names) else [])
     flat = theta.reshape(-1, theta.shape[-1])
     mean, sd = flat.mean(axis=0), flat.std(axis=0, ddof=1)
@@ -155,7 +152,7 @@ def prior_sensitivity(est, X, y, *, draws: int = 1000, tune: int = 1000, chains:
     refit_means, refit_mcse = [], []
     for a in alphas:
         _, t = run(lam * a)
-        th = _flat_draws(t, names)
+        th = _flat_draws(t, names, fitted.fit_intercept)
         refit_means.append(th.reshape(-1, th.shape[-1]).mean(axis=0))
         refit_mcse.append(_mcse_mean(th))
     d_refit = (refit_means[1] - refit_means[0]) / span
