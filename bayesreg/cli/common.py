@@ -21,7 +21,8 @@ from ..priors import ElasticNet, Flat, Gaussian, Laplace, Prior
 from ..solvers import SOLVERS
 
 __all__ = ["PRIORS", "CLIError", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
-           "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_output_folder",
+           "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
+           "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
            "add_fit_arguments", "progress_printer"]
 
@@ -193,6 +194,16 @@ def int_at_least(minimum: int, maximum: int | None = None):
 
 
 SEED = int_at_least(0, 2**32)
+
+
+def check_tune_option(tune: int, sampler: str) -> None:
+    """``--tune``: the library's rule (nutpie needs a tuning step), checked before any work."""
+    from ..posterior.nuts import check_tune
+
+    try:
+        check_tune(tune, sampler)
+    except ValueError as exc:
+        raise CLIError(f"--{exc}") from None
 
 
 def check_output_folder(path) -> Path:

@@ -14,8 +14,8 @@ import warnings
 
 import numpy as np
 
-from .common import (CLIError, add_fit_arguments, check_feature_names, check_output_folder, fit_map, int_at_least,
-                     print_fit)
+from .common import (add_fit_arguments, check_feature_names, check_output_folder, check_tune_option, fit_map,
+                     int_at_least, print_fit)
 
 __all__ = ["add_parser", "cmd_compare"]
 
@@ -28,8 +28,7 @@ def cmd_compare(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    if args.tune == 0 and args.sampler in ("auto", "nutpie"):
-        raise CLIError(f"--tune must be >= 1 with --sampler {args.sampler} (nutpie needs a tuning step), got 0")
+    check_tune_option(args.tune, args.sampler)
     out = check_output_folder(args.out)
     data, est, caught = fit_map(args)
     check_feature_names(data)

@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 
 from .common import (SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
-                     int_at_least, load_data, make_estimator, positive_float, progress_printer,
+                     check_tune_option, int_at_least, load_data, make_estimator, positive_float, progress_printer,
                      strictly_positive_float)
 from ..priors import ElasticNet, Gaussian, Laplace
 
@@ -127,8 +127,8 @@ def cmd_sweep(args) -> int:
 
     if args.scheduler is not None and not args.posterior:
         raise CLIError("--scheduler only applies to posterior sweeps: add --posterior")
-    if args.tune == 0 and (args.posterior or not args.no_full_bayes):
-        raise CLIError("--tune must be >= 1 for the posterior and full-Bayes runs (nutpie needs a tuning step), got 0")
+    if args.posterior or not args.no_full_bayes:  # both sample with nutpie
+        check_tune_option(args.tune, "nutpie")
     lams = parse_lams(args.lams)
     out = check_output_folder(args.out)
     data = load_data(args)

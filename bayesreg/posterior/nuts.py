@@ -24,8 +24,8 @@ def check_tune(tune, sampler: str = "nutpie") -> int:
     """Tuning steps per chain: an integer >= 0, and >= 1 where nutpie may run (it panics with none)."""
     tune = check_int(tune, "tune", 0)
     if tune == 0 and sampler in ("nutpie", "auto"):
-        raise ValueError(f"tune must be >= 1 when sampler={sampler!r} may run nutpie (nutpie needs at least one "
-                         f"tuning step), got 0; use sampler='pymc' for no tuning")
+        hint = "; sampler='auto' may run nutpie (sampler='pymc' or 'laplace-is' take 0)" if sampler == "auto" else ""
+        raise ValueError(f"tune must be >= 1 for nutpie, which needs at least one tuning step, got 0{hint}")
     return tune
 
 
