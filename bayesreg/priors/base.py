@@ -89,6 +89,9 @@ class Prior:
     scale_family: bool = False
     #: True where the penalty is constant (the flat prior): a shift of the parameter changes nothing.
     flat: bool = False
+    #: True where the penalty is convex, so U has one minimum.  A non-convex prior (Student-t, Cauchy)
+    #: makes the MAP a *local* mode: the solvers start at 0 and the result says ``local_mode``.
+    convex: bool = True
 
     #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
     registry: ClassVar[dict[str, type]] = {}
@@ -118,10 +121,19 @@ class Prior:
     def curvature(self) -> float:
         """Second derivative of the smooth part of the penalty (per coordinate; a constant).
 
-        Used by the Newton solver, the Laplace approximation and step sizes; a prior
-        whose smooth part is curved must say so (0 means: linear or no smooth part).
+        Used by step sizes (and, through :meth:`curvature_at`, by the Newton solver and
+        the Laplace approximation); a prior whose smooth part is curved must say so (0
+        means: linear or no smooth part).  Where the curvature varies with w, this is
+        its largest value (an upper bound), and :meth:`curvature_at` gives it exactly.
         """
         return 0.0
+
+    def curvature_at(self, w) -> np.ndarray:
+        """Second derivative of the smooth part of the penalty at each coordinate of w (the Hessian's diagonal).
+
+        By default the constant :meth:`curvature`; a prior whose curvature varies with w overrides it.
+        """
+        return np.full(np.shape(w), self.curvature())
 
     def l1(self) -> float:
         """Weight λ1 of the non-smooth |w| part (0 for smooth priors)."""
