@@ -238,6 +238,13 @@ class Model:
             return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.curvature()))
         return self._per_parameter(np.asarray(theta, dtype=float), lambda prior, v: prior.curvature_at(v))
 
+    def weak_convexity(self) -> float:
+        """The largest ρ of the penalties (``Prior.weak_convexity``): prox steps stay below 1/ρ (0: any step)."""
+        rho = self.prior.weak_convexity()
+        if self.fit_intercept and not self.centered:
+            rho = max(rho, self.intercept_prior.weak_convexity())
+        return float(rho)
+
     def l1_weights(self) -> np.ndarray:
         """Per-parameter weight of the non-smooth |θ_j| part of the penalties."""
         return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.l1()))

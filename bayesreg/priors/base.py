@@ -135,6 +135,14 @@ class Prior:
         """
         return np.full(np.shape(w), self.curvature())
 
+    def weak_convexity(self) -> float:
+        """ρ ≥ 0 such that penalty(w) + (ρ/2)·‖w‖² is convex (0 for a convex prior).
+
+        The prox objective penalty(w) + ‖w − v‖²/(2t) is strictly convex when t·ρ < 1,
+        so the proximal-gradient solvers keep their steps t below 1/ρ.
+        """
+        return 0.0
+
     def l1(self) -> float:
         """Weight λ1 of the non-smooth |w| part (0 for smooth priors)."""
         return 0.0

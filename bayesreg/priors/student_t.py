@@ -33,7 +33,9 @@ minima, each bracketed by the turning points of h, and :meth:`StudentT.prox`
 returns the one with the lower objective (the global minimizer, the smaller
 |w| on an exact tie).  Each root is found by Newton's method safeguarded by
 bisection on its bracket (vectorized over coordinates), so every step size is
-handled and the proximal-gradient solvers keep their monotone decrease.
+handled.  The proximal-gradient solvers nevertheless keep their steps below
+1/ρ, ρ = (ν+1)λ/(8ν) (:meth:`StudentT.weak_convexity`), where the prox is unique
+and continuous: a larger step could jump from one basin of U to another.
 """
 
 from __future__ import annotations
@@ -159,6 +161,10 @@ class StudentT(Prior):
             inv = 1.0 / (1.0 + z * z)
             out = self.curvature() * (2.0 * inv - 1.0) * inv  # (1 − z²)/(1 + z²)² = (2/(1+z²) − 1)/(1+z²)
         return np.where(np.isfinite(z * z), out, 0.0)
+
+    def weak_convexity(self) -> float:
+        """(ν+1)λ/(8ν): minus the smallest curvature, so penalty + (ρ/2)w² is convex."""
+        return (self.df + 1.0) * self.lam / (8.0 * self.df)
 
     def prox(self, v, step: float) -> np.ndarray:
         """argmin_w penalty(w) + (w − v)²/(2·step), the global minimizer for every step (module docstring)."""
