@@ -252,7 +252,7 @@ def test_two_local_modes_the_solvers_report_the_one_reached_from_zero():
                                    options={"xatol": 1e-12}).x
     far = so.minimize_scalar(u, bounds=(minima[1] - 0.5, minima[1] + 0.5), method="bounded",
                              options={"xatol": 1e-12}).x
-    for solver, options in (("gd", {"learning_rate": 0.004, "max_iter": 100_000}), ("ista", {}), ("fista", {}),
+    for solver, options in (("gd", {"learning_rate": 0.009, "max_iter": 100_000}), ("ista", {}), ("fista", {}),
                             ("newton", {})):
         est = LinearRegression(prior=prior, noise_sd=3.0, fit_intercept=False, solver=solver, tol=1e-10, **options)
         est.fit(x, y)

@@ -80,10 +80,10 @@ def _increasing_root(lo, hi, a, c, max_iter: int = 200):
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = u - h / dh
         inside = (newton > lo) & (newton < hi) & np.isfinite(newton)
-        new = np.where(inside, newton, 0.5 * (lo + hi))
-        done = np.abs(new - u) <= 4e-16 * np.maximum(np.abs(u), 1e-300)
-        u = new
-        if np.all(done | (h == 0)):
+        tiny = 4e-16 * np.maximum(np.abs(u), 1e-300)
+        done = (h == 0) | (np.abs(newton - u) <= tiny) | (hi - lo <= tiny)  # at the root to rounding
+        u = np.where(done, u, np.where(inside, newton, 0.5 * (lo + hi)))
+        if np.all(done):
             break
     return u
 
@@ -101,7 +101,7 @@ def _prox_scaled(a: np.ndarray, k: float, nu: float) -> np.ndarray:
     # left root in [0, u−] where h(u−) ≥ 0; right root in [u+, a] where h(u+) ≤ 0 (a single root: [0, a])
     has_left = ~turning | (h_minus >= 0)
     has_right = turning & (h_plus <= 0)
-    left = _increasing_root(zero, np.where(turning, u_minus, a), a, c)
+    left = _increasing_root(zero, np.where(has_left, np.where(turning, u_minus, a), zero), a, c)
     right = _increasing_root(np.where(has_right, u_plus, zero), np.where(has_right, a, zero), a, c)
 
     def objective(u):
