@@ -15,6 +15,8 @@ prior                  density p(w_j)                       penalty
 ``Gaussian(lam)``      N(0, 1/λ)                            (λ/2)·‖w‖²
 ``Laplace(lam)``       (λ/2)·exp(−λ|w|)                     λ·‖w‖₁
 ``ElasticNet(l1, l2)`` ∝ exp(−λ1|w| − λ2 w²/2)              λ1‖w‖₁ + (λ2/2)‖w‖²
+``StudentT(df, lam)``  t_ν(0, scale 1/√λ)                   ((ν+1)/2)·Σ log(1 + λw²/ν)
+``Cauchy(lam)``        ``StudentT(1, lam)``                 Σ log(1 + λw²)
 ``Flat()``             improper, constant                   0
 =====================  ==================================  =========================
 
@@ -24,6 +26,12 @@ So Gaussian variance = 1/λ (sd 1/√λ); Laplace scale b = 1/λ (variance 2/λ�
 The (sub)gradient uses sign(0) = 0, as in the lecture.  The proximal operator
 prox_{t·g}(v) = argmin_w g(w) + ‖w − v‖²/(2t) is closed-form for all four:
 shrinkage for L2, soft-thresholding for L1, and both for the elastic net.
+
+The Student-t penalty (Cauchy: ν = 1) is **not convex** (``convex = False``): U
+may have several minima, the MAP the solvers return is a local mode, its
+curvature varies with w (``curvature_at``; ``curvature()`` is its maximum) and
+its prox, not closed-form, is solved per coordinate (see
+:mod:`bayesreg.priors.student_t`); ``weak_convexity()`` bounds its concavity.
 
 **Writing your own prior.**  Subclass :class:`Prior` (outside the package is
 fine) and give it ``penalty``, ``gradient``, ``prox``, ``logpdf``, ``variance``,
