@@ -421,3 +421,18 @@ def test_cli_fit_student_t_and_cauchy_say_local_mode(capsys):
     assert "df" in err and "-1" in err and len(err.strip().splitlines()) == 1
     assert main(["fit", "--prior", "laplace", "--df", "3"]) == 2
     assert "--df applies only to --prior studentt" in capsys.readouterr().err
+
+
+def test_compare_measures_near_zero_against_the_cauchy_scale():
+    """A Cauchy's sd is infinite: "near zero" is 0.1 × its scale 1/√λ, and p_near_zero is the draws' fraction."""
+    from bayesreg import compare
+    from bayesreg.posterior import laplace_approximation
+
+    X, y = _logistic_data()
+    est = LogisticRegression(prior=Cauchy(4.0)).fit(X, y)
+    tree = laplace_approximation(est, X, y, draws=400, random_seed=1)
+    table = compare(est, tree)
+    assert table.attrs["eps"] == pytest.approx(0.05) and "scale" in table.attrs["eps_rule"]
+    draws = tree["posterior"]["coef"].values.reshape(-1, X.shape[1])
+    np.testing.assert_allclose(table["p_near_zero"].values[:X.shape[1]], (np.abs(draws) <= 0.05).mean(axis=0))
+    assert StudentT(3.0, 4.0).spread() == (StudentT(3.0, 4.0).sd, "prior sd")

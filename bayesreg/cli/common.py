@@ -158,16 +158,16 @@ def print_fit(data, est, caught) -> None:
     for w in caught:
         print(f"warning: {w.message}")
     rows = list(zip(est.feature_names(), est.coef_))
+    sd, what = est.prior_.spread()  # the sd, or (Cauchy, Student-t with df ≤ 2) the scale
     header = f"{'feature':<24}{'coef':>12}"
     if data.scale is not None:
-        header += f"{'coef (orig)':>14}{'prior sd (orig)':>17}"
+        header += f"{'coef (orig)':>14}{'prior sd (orig)' if what == 'prior sd' else 'prior scale (orig)':>19}"
     print(header)
-    sd = est.prior_.sd
     for j, (name, c) in enumerate(rows):
         c = c + 0.0  # print -0.0 as 0
         line = f"{name:<24}{c:>12.5g}"
         if data.scale is not None:
-            line += f"{c / data.scale[j]:>14.5g}{sd / data.scale[j]:>17.4g}"
+            line += f"{c / data.scale[j]:>14.5g}{sd / data.scale[j]:>19.4g}"
         print(line + ("   (exactly 0)" if c == 0 else ""))
     if est.fit_intercept:
         print(f"{'intercept':<24}{est.intercept_:>12.5g}")

@@ -192,6 +192,13 @@ class Prior:
     def sd(self) -> float:
         return math.sqrt(self.variance)
 
+    def spread(self) -> tuple[float, str]:
+        """(width, its name): the sd, or for a heavy-tailed prior with infinite sd its finite scale.
+
+        What "near zero" is measured against (eps = 0.1 × width); infinite only where the prior has no scale (Flat).
+        """
+        return self.sd, "prior sd"
+
     def describe(self) -> str:
         """One line saying what λ means for this prior."""
         return f"{self!r}: variance {fmt(self.variance)} (sd {fmt(self.sd)})"

@@ -195,6 +195,12 @@ class StudentT(Prior):
         """ν/(ν − 2)/λ for ν > 2; infinite for ν ≤ 2."""
         return self.df / (self.df - 2.0) / self.lam if self.df > 2 else math.inf
 
+    def spread(self) -> tuple[float, str]:
+        """The sd, or the scale 1/√λ where the sd is infinite (ν ≤ 2)."""
+        if math.isinf(self.variance):
+            return self.scale, "prior scale 1/√λ (the sd is infinite)"
+        return self.sd, "prior sd"
+
     def _spread(self) -> str:
         if math.isinf(self.variance):
             return "variance infinite (df ≤ 2)"
