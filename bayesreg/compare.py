@@ -18,7 +18,7 @@ column          meaning (per coefficient; draws pooled over chains)
 ``map_in_hdi``  hdi_low ≤ map ≤ hdi_high
 ``true_in_hdi`` the same for ``true`` (only with ``true_coef``)
 ``p_positive``  fraction of draws > 0
-``p_near_zero`` fraction of draws with |w| ≤ eps (default eps = 0.1 × prior sd)
+``p_near_zero`` fraction of draws with |w| ≤ eps (default eps = 0.1 × prior sd; Cauchy: × scale)
 ``r_hat``       rank-normalized split R̂ (ArviZ); NaN with one chain or for an
                 approximation
 ``ess_bulk``    bulk effective sample size (ArviZ); NaN for an approximation
@@ -257,9 +257,9 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         raise ValueError(f"est must be a fitted bayesreg estimator (with coef_ and prior_), got {type(est).__name__}")
     prior = est.prior_
     if eps is None:
-        sd = float(prior.sd)
+        sd, what = prior.spread()  # the sd, or a heavy-tailed prior's scale
         eps_value = 0.1 * sd if math.isfinite(sd) else math.nan
-        eps_rule = ("eps = 0.1 × prior sd" if math.isfinite(sd)
+        eps_rule = (f"eps = 0.1 × {what}" if math.isfinite(sd)
                     else "no default eps: the prior's sd is infinite (Flat); p_near_zero is NaN")
     else:
         eps_value = check_real(eps, "eps", low=0.0)

@@ -285,6 +285,9 @@ def _load_map(node):
     if "intercept_prior_kind" in a:
         intercept_prior = prior_from_params(str(a["intercept_prior_kind"]),
                                             _json(a, "intercept_prior_params", dict, "/map"))
+    # a non-convex prior's MAP is a local mode (not stored: it follows from the priors)
+    res.local_mode = not (prior.convex and (intercept_prior is None or not bool(_scalar(a["fit_intercept"]))
+                                            or intercept_prior.convex))
     names = [str(f) for f in ds["feature"].values]
     _expect(res.coef.shape == (len(names),), "coef and feature lengths differ")
     return dict(map=res, prior=prior, intercept_prior=intercept_prior, feature_names=names,

@@ -5,7 +5,9 @@ r"""The model: likelihood + prior + intercept prior → the negative log posteri
 written as a **sum** over observations (DESIGN.md §1), so that exp(−U) is the
 unnormalized posterior sampled in :mod:`bayesreg.posterior` and argmin U is
 its mode.  The solvers split U = f + g with f = Σ nll (smooth) and
-g = the two penalties (each with a closed-form prox).
+g = the two penalties (each with a prox).  A non-convex penalty (``Prior.convex``
+False: Student-t, Cauchy) makes U multimodal; the solvers then find a local mode
+from their start (0), and the Hessian uses the prior's curvature at θ.
 
 The solvers work on one flat parameter vector θ = (w, c), c present only with
 an intercept.  With a flat intercept prior, c is the *centred* intercept
@@ -221,9 +223,27 @@ class Model:
         return float(self.kkt_residual(theta, data_grad).max(initial=0.0)) / self.gradient_scale
 
     # -- second order ------------------------------------------------------------------
-    def prior_curvature(self) -> np.ndarray:
-        """Diagonal second derivative of the smooth parts of the penalties, per θ."""
-        return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.curvature()))
+    @property
+    def convex(self) -> bool:
+        """True where every penalty is convex; else the MAP the solvers find is a local mode."""
+        return bool(self.prior.convex and (not self.fit_intercept or self.intercept_prior.convex))
+
+    def prior_curvature(self, theta: np.ndarray | None = None) -> np.ndarray:
+        """Diagonal second derivative of the smooth parts of the penalties, per θ.
+
+        At ``theta`` it is exact (``Prior.curvature_at``); without it, each prior's
+        constant ``curvature()`` (for a prior whose curvature varies, its maximum: a bound for step sizes).
+        """
+        if theta is None:
+            return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.curvature()))
+        return self._per_parameter(np.asarray(theta, dtype=float), lambda prior, v: prior.curvature_at(v))
+
+    def weak_convexity(self) -> float:
+        """The largest ρ of the penalties (``Prior.weak_convexity``): prox steps stay below 1/ρ (0: any step)."""
+        rho = self.prior.weak_convexity()
+        if self.fit_intercept and not self.centered:
+            rho = max(rho, self.intercept_prior.weak_convexity())
+        return float(rho)
 
     def l1_weights(self) -> np.ndarray:
         """Per-parameter weight of the non-smooth |θ_j| part of the penalties."""
@@ -274,7 +294,7 @@ class Model:
         if eta is None:
             eta = self.linear_predictor(theta)
         H = self.gram(self.curvature_rows(eta), index)
-        diag = self.prior_curvature() if index is None else self.prior_curvature()[index]
+        diag = self.prior_curvature(theta) if index is None else self.prior_curvature(theta)[index]
         H[np.diag_indices_from(H)] += diag
         return H
 
@@ -287,7 +307,7 @@ class Model:
             d += self.x_mean * (total * self.x_mean - 2.0 * (c @ self.X))
         if self.fit_intercept:
             d = np.append(d, total)
-        return d + self.prior_curvature()
+        return d + self.prior_curvature(theta)
 
     # -- U's pieces on draws (user coordinates: W (..., p), B (...)) ------------------------
     def loglik(self, W: np.ndarray, B, pointwise: bool = True, chunk: int = 256) -> np.ndarray:

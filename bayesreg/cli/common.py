@@ -17,24 +17,37 @@ import numpy as np
 
 from .. import datasets
 from ..estimators import LinearRegression, LogisticRegression
-from ..priors import ElasticNet, Flat, Gaussian, Laplace, Prior
+from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
 from ..solvers import SOLVERS
 
-__all__ = ["PRIORS", "CLIError", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
+__all__ = ["PRIORS", "DF_HELP", "CLIError", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
            "add_fit_arguments", "progress_printer"]
 
-PRIORS = ("gaussian", "laplace", "elasticnet", "flat")
+PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat")
+
+#: Help text of ``--df`` (fit, compare and sweep).
+DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauchy, ν → ∞ the Gaussian; "
+           "variance ν/(ν−2)/λ, infinite for ν ≤ 2")
 
 
 class CLIError(Exception):
     """A user error: printed as one line, exit status 2."""
 
 
-def prior_from_args(kind: str, lam: float | None, lam2: float | None) -> Prior:
-    """The prior named by ``--prior`` with ``--lam``/``--lam2`` (1 where not given)."""
+def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float | None = None) -> Prior:
+    """The prior named by ``--prior`` with ``--lam``/``--lam2`` (1 where not given) and ``--df`` (3)."""
+    if df is not None and kind != "studentt":
+        raise CLIError(f"--df applies only to --prior studentt, not {kind}")
+    if kind in ("studentt", "cauchy"):
+        try:
+            if kind == "cauchy":
+                return Cauchy(1.0 if lam is None else lam)
+            return StudentT(3.0 if df is None else df, 1.0 if lam is None else lam)
+        except (ValueError, TypeError) as exc:
+            raise CLIError(f"--df/--lam: {exc}") from None
     try:
         if kind == "flat":
             return Flat()
@@ -111,7 +124,7 @@ def make_estimator(args, prior: Prior):
 def fit_map(args):
     """Load the data and fit the MAP; returns ``(data, estimator, caught warnings)``."""
     data = load_data(args)
-    prior = prior_from_args(args.prior, args.lam, args.lam2)
+    prior = prior_from_args(args.prior, args.lam, args.lam2, args.df)
     est = make_estimator(args, prior)
     import pandas as pd
 
@@ -137,21 +150,24 @@ def print_fit(data, est, caught) -> None:
     print(f"prior on intercept: {est.intercept_prior_.describe()}" if est.fit_intercept else "no intercept")
     state = "converged" if res.converged else "NOT CONVERGED"
     print(f"solver {res.solver}: {state} in {res.n_iter} iterations (optimality {res.optimality:.1e}, tol {res.tol:.0e})")
+    if res.local_mode:
+        print("local mode: the prior is non-convex, so U may have several minima; this MAP is the one reached "
+              "from 0")
     print(f"U = {res.objective:.6g} (negative log posterior, a sum over {n} observations); "
           f"U/N = {res.objective / n:.6g} (the lecture's mean cost)")
     for w in caught:
         print(f"warning: {w.message}")
     rows = list(zip(est.feature_names(), est.coef_))
+    sd, what = est.prior_.spread()  # the sd, or (Cauchy, Student-t with df ≤ 2) the scale
     header = f"{'feature':<24}{'coef':>12}"
     if data.scale is not None:
-        header += f"{'coef (orig)':>14}{'prior sd (orig)':>17}"
+        header += f"{'coef (orig)':>14}{'prior sd (orig)' if what == 'prior sd' else 'prior scale (orig)':>19}"
     print(header)
-    sd = est.prior_.sd
     for j, (name, c) in enumerate(rows):
         c = c + 0.0  # print -0.0 as 0
         line = f"{name:<24}{c:>12.5g}"
         if data.scale is not None:
-            line += f"{c / data.scale[j]:>14.5g}{sd / data.scale[j]:>17.4g}"
+            line += f"{c / data.scale[j]:>14.5g}{sd / data.scale[j]:>19.4g}"
         print(line + ("   (exactly 0)" if c == 0 else ""))
     if est.fit_intercept:
         print(f"{'intercept':<24}{est.intercept_:>12.5g}")
@@ -238,8 +254,10 @@ def add_prior_arguments(p: argparse.ArgumentParser) -> None:
     """``--prior`` with a fixed ``--lam``/``--lam2`` (fit and compare; sweep has its own)."""
     p.add_argument("--prior", choices=PRIORS, default="laplace", help="prior on the weights (default laplace)")
     p.add_argument("--lam", "--lam1", dest="lam", type=positive_float, default=None,
-                   help="λ: precision (gaussian: variance 1/λ), rate (laplace: scale 1/λ), λ1 (elasticnet); default 2 for laplace on the lecture data, else 1")
+                   help="λ: precision (gaussian: variance 1/λ), rate (laplace: scale 1/λ), λ1 (elasticnet), precision of "
+                        "the scale (studentt, cauchy: scale 1/√λ); default 2 for laplace on the lecture data, else 1")
     p.add_argument("--lam2", type=positive_float, default=None, help="elastic net λ2 (L2 precision), default 1")
+    p.add_argument("--df", type=positive_float, default=None, help=DF_HELP)
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:

@@ -26,10 +26,10 @@ import warnings
 
 import numpy as np
 
-from .common import (SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
+from .common import (DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
                      check_tune_option, int_at_least, load_data, make_estimator, positive_float, progress_printer,
                      strictly_positive_float)
-from ..priors import ElasticNet, Gaussian, Laplace
+from ..priors import Cauchy, ElasticNet, Gaussian, Laplace, StudentT
 
 __all__ = ["add_parser", "cmd_sweep", "parse_lams"]
 
@@ -55,10 +55,16 @@ def parse_lams(text: str) -> np.ndarray:
 
 
 def _prior(args):
+    if args.df is not None and args.prior != "studentt":
+        raise CLIError(f"--df applies only to --prior studentt, not {args.prior}")
     if args.prior == "gaussian":
         return Gaussian(1.0)
     if args.prior == "laplace":
         return Laplace(1.0)
+    if args.prior == "studentt":
+        return StudentT(3.0 if args.df is None else args.df, 1.0)
+    if args.prior == "cauchy":
+        return Cauchy(1.0)
     return ElasticNet(1.0, args.l2_ratio)
 
 
@@ -136,7 +142,7 @@ def cmd_sweep(args) -> int:
     try:
         est = make_estimator(args, _prior(args))
     except (ValueError, TypeError) as exc:
-        raise CLIError(f"--l2-ratio: {exc}") from None
+        raise CLIError(f"{'--df' if args.prior == 'studentt' else '--l2-ratio'}: {exc}") from None
     X = pd.DataFrame(data.X, columns=data.feature_names)
 
     print(f"data: {data.description}")
@@ -159,6 +165,8 @@ def cmd_sweep(args) -> int:
         except (OSError, TimeoutError) as exc:
             raise CLIError(f"--scheduler {args.scheduler}: cannot use the Dask scheduler: {exc}") from None
     print(f"prior: {ds.attrs['prior_kind']}, λ = {ds.attrs['lam_meaning']}")
+    if not est.prior.convex:
+        print("local mode: the prior is non-convex, so each MAP is the local mode reached from 0 (no warm starts)")
     if args.posterior:
         print(f"posterior: {ds.attrs['chains']} chains × {ds.attrs['draws']} draws per λ, "
               f"seed {ds.attrs['random_seed']}"
@@ -191,8 +199,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
                               description=__doc__.split("\n\n")[0])
     add_data_arguments(p)
-    p.add_argument("--prior", choices=("gaussian", "laplace", "elasticnet"), default="laplace",
+    p.add_argument("--prior", choices=("gaussian", "laplace", "elasticnet", "studentt", "cauchy"), default="laplace",
                    help="prior on the weights (default laplace); λ is swept")
+    p.add_argument("--df", type=positive_float, default=None, help=DF_HELP + "; kept fixed along the sweep")
     p.add_argument("--l2-ratio", type=positive_float, default=1.0,
                    help="elasticnet: λ2/λ1, kept fixed along the sweep (default 1)")
     p.add_argument("--lams", default="0.01:100:20",

@@ -11,8 +11,9 @@ from .elastic_net import ElasticNet
 from .flat import Flat
 from .gaussian import Gaussian
 from .laplace import Laplace
+from .student_t import Cauchy, StudentT
 
-__all__ = ["Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "as_prior", "prior_from_params"]
+__all__ = ["Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "StudentT", "Cauchy", "as_prior", "prior_from_params"]
 
 
 
@@ -22,7 +23,7 @@ def as_prior(value, name: str = "prior", default: Prior | None = None) -> Prior:
         return default
     if isinstance(value, Prior):
         return value
-    raise TypeError(f"{name} must be a bayesreg prior (Gaussian, Laplace, ElasticNet, Flat) or None, got {value!r}")
+    raise TypeError(f"{name} must be a bayesreg prior (Gaussian, Laplace, ElasticNet, StudentT, Cauchy, Flat) or None, got {value!r}")
 
 
 def prior_from_params(kind: str, params: dict[str, float]) -> Prior:

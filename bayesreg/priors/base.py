@@ -15,6 +15,8 @@ prior                  density p(w_j)                       penalty
 ``Gaussian(lam)``      N(0, 1/λ)                            (λ/2)·‖w‖²
 ``Laplace(lam)``       (λ/2)·exp(−λ|w|)                     λ·‖w‖₁
 ``ElasticNet(l1, l2)`` ∝ exp(−λ1|w| − λ2 w²/2)              λ1‖w‖₁ + (λ2/2)‖w‖²
+``StudentT(df, lam)``  t_ν(0, scale 1/√λ)                   ((ν+1)/2)·Σ log(1 + λw²/ν)
+``Cauchy(lam)``        ``StudentT(1, lam)``                 Σ log(1 + λw²)
 ``Flat()``             improper, constant                   0
 =====================  ==================================  =========================
 
@@ -24,6 +26,12 @@ So Gaussian variance = 1/λ (sd 1/√λ); Laplace scale b = 1/λ (variance 2/λ�
 The (sub)gradient uses sign(0) = 0, as in the lecture.  The proximal operator
 prox_{t·g}(v) = argmin_w g(w) + ‖w − v‖²/(2t) is closed-form for all four:
 shrinkage for L2, soft-thresholding for L1, and both for the elastic net.
+
+The Student-t penalty (Cauchy: ν = 1) is **not convex** (``convex = False``): U
+may have several minima, the MAP the solvers return is a local mode, its
+curvature varies with w (``curvature_at``; ``curvature()`` is its maximum) and
+its prox, not closed-form, is solved per coordinate (see
+:mod:`bayesreg.priors.student_t`); ``weak_convexity()`` bounds its concavity.
 
 **Writing your own prior.**  Subclass :class:`Prior` (outside the package is
 fine) and give it ``penalty``, ``gradient``, ``prox``, ``logpdf``, ``variance``,
@@ -89,6 +97,9 @@ class Prior:
     scale_family: bool = False
     #: True where the penalty is constant (the flat prior): a shift of the parameter changes nothing.
     flat: bool = False
+    #: True where the penalty is convex, so U has one minimum.  A non-convex prior (Student-t, Cauchy)
+    #: makes the MAP a *local* mode: the solvers start at 0 and the result says ``local_mode``.
+    convex: bool = True
 
     #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
     registry: ClassVar[dict[str, type]] = {}
@@ -118,8 +129,25 @@ class Prior:
     def curvature(self) -> float:
         """Second derivative of the smooth part of the penalty (per coordinate; a constant).
 
-        Used by the Newton solver, the Laplace approximation and step sizes; a prior
-        whose smooth part is curved must say so (0 means: linear or no smooth part).
+        Used by step sizes (and, through :meth:`curvature_at`, by the Newton solver and
+        the Laplace approximation); a prior whose smooth part is curved must say so (0
+        means: linear or no smooth part).  Where the curvature varies with w, this is
+        its largest value (an upper bound), and :meth:`curvature_at` gives it exactly.
+        """
+        return 0.0
+
+    def curvature_at(self, w) -> np.ndarray:
+        """Second derivative of the smooth part of the penalty at each coordinate of w (the Hessian's diagonal).
+
+        By default the constant :meth:`curvature`; a prior whose curvature varies with w overrides it.
+        """
+        return np.full(np.shape(w), self.curvature())
+
+    def weak_convexity(self) -> float:
+        """ρ ≥ 0 such that penalty(w) + (ρ/2)·‖w‖² is convex (0 for a convex prior).
+
+        The prox objective penalty(w) + ‖w − v‖²/(2t) is strictly convex when t·ρ < 1,
+        so the proximal-gradient solvers keep their steps t below 1/ρ.
         """
         return 0.0
 
@@ -163,6 +191,13 @@ class Prior:
     @property
     def sd(self) -> float:
         return math.sqrt(self.variance)
+
+    def spread(self) -> tuple[float, str]:
+        """(width, its name): the sd, or for a heavy-tailed prior with infinite sd its finite scale.
+
+        What "near zero" is measured against (eps = 0.1 × width); infinite only where the prior has no scale (Flat).
+        """
+        return self.sd, "prior sd"
 
     def describe(self) -> str:
         """One line saying what λ means for this prior."""

@@ -5,7 +5,9 @@ A sweep varies the prior strength λ with everything else fixed
 from the strongest prior to the weakest, each fit warm-started from the previous
 solutions (extrapolated linearly in log λ; L1 zeros kept at zero), the data
 validated once; results are returned in the order the caller gave.  The path
-equals independent fits (each to the solver's tol).
+equals independent fits (each to the solver's tol).  Under a non-convex prior
+(``Prior.convex`` False: Student-t, Cauchy) every λ is fitted from 0 instead,
+like an independent fit, so that each MAP is the local mode a fit would report.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel: 
     lams = check_lams(lams)
     prior = swept_prior(est)
     order = np.argsort(-lams)  # strong → weak: sparse, fast solutions first
-    work = clone(est).set_params(warm_start=True)
+    warm = bool(prior.convex)  # a non-convex U: every fit starts at 0, as an independent fit does
+    work = clone(est).set_params(warm_start=warm)
     n = len(lams)
     coefs = intercepts = None
     objective = np.empty(n)
@@ -58,7 +61,7 @@ def fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel: 
     for done, i in enumerate(order, start=1):
         work.set_params(prior=prior.with_strength(float(lams[i])))
         start = {}
-        if len(visited) >= 2:
+        if warm and len(visited) >= 2:
             start = _extrapolated_start(lams, coefs, intercepts, visited[-2], visited[-1], i)
         visited.append(i)
         with warnings.catch_warnings():

@@ -145,8 +145,9 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
 
     if eps is None:
         middle = float(np.exp(np.mean(np.log(lams))))
-        eps = 0.1 * float(prior.with_strength(middle).sd)
-        eps_rule = f"eps = 0.1 × prior sd at λ = {middle:.4g} (geometric middle of the grid), the same at every λ"
+        width, what = prior.with_strength(middle).spread()  # the sd, or a heavy-tailed prior's scale
+        eps = 0.1 * float(width)
+        eps_rule = f"eps = 0.1 × {what} at λ = {middle:.4g} (geometric middle of the grid), the same at every λ"
     else:
         eps, eps_rule = float(eps), "eps given by the caller, the same at every λ"
     specs = [{"est": fitted[i], "lam": float(lams[i]), "draws": draws, "tune": tune, "chains": chains, "seed": seed,

@@ -13,7 +13,10 @@ glmnet/newGLMNET):
 2. backtracks θ + α d (α = 1, ½, …) until
    U(θ + αd) ≤ U(θ) + 10⁻⁴·α·Δ,  Δ = ∇f̃·d + Σ λ1_j (|θ_j + d_j| − |θ_j|) < 0.
 
-Stopping uses the same scale-free KKT measure as the proximal solvers.
+Stopping uses the same scale-free KKT measure as the proximal solvers.  A
+non-convex prior (Student-t) can make H indefinite away from a mode; the step
+then solves (H + μI)d = −∇f̃ with the smallest μ that makes H + μI positive
+definite, a descent direction, and the solver finds a local mode.
 """
 
 from __future__ import annotations
@@ -89,6 +92,28 @@ def _lasso_quadratic(H, g, x, l1, *, max_sweeps=200, tol=1e-12, check_every=3):
     return z - x
 
 
+def _positive_definite(H):
+    """H, shifted by μI (the smallest μ found) if it is not positive definite.
+
+    A non-convex prior can make H indefinite away from a mode; the shifted step is
+    still a descent direction.  At a local minimum H is positive definite and is kept.
+    """
+    try:
+        linalg.cholesky(H)
+        return H
+    except linalg.LinAlgError:
+        pass
+    lowest = float(linalg.eigvalsh(H, subset_by_index=[0, 0])[0])
+    mu = max(-lowest, 0.0) + 1e-8 * (np.abs(np.diag(H)).max(initial=0.0) + 1.0)
+    eye = np.eye(len(H))
+    while True:
+        try:
+            linalg.cholesky(H + mu * eye)
+            return H + mu * eye
+        except linalg.LinAlgError:
+            mu *= 2.0
+
+
 def newton(model, theta0, *, tol: float = 1e-6, max_iter: int = 100) -> MapResult:
     """Proximal Newton with Armijo backtracking."""
     # Small Gram matrices are slower with several BLAS threads than with one
@@ -100,6 +125,7 @@ def newton(model, theta0, *, tol: float = 1e-6, max_iter: int = 100) -> MapResul
 def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
     x = np.array(theta0, dtype=float, copy=True)
     l1 = model.l1_weights()
+    convex = model.convex
     eta = model.linear_predictor(x)
     F = model.objective(x, eta)
     history = History()
@@ -115,6 +141,8 @@ def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
         g = grad + model.prior_smooth_gradient(x)
         H = model.hessian(x, eta=eta)
         H[np.diag_indices_from(H)] += 1e-12 * (np.trace(H) / len(x) + 1.0)
+        if not convex:
+            H = _positive_definite(H)
         if l1.any():
             d = _lasso_quadratic(H, g, x, l1)
         else:  # smooth U: the plain Newton step

@@ -17,7 +17,10 @@ Adaptive restart (O'Donoghue & Candès 2015): if U would rise, the step is
 discarded and momentum reset, so U never increases (beyond rounding,
 |ΔU| ≤ 1e-12·(|U| + 1), where U cannot order two points and the gradient
 restart test ⟨y − x⁺, x⁺ − x_k⟩ > 0 decides instead).  The soft-thresholding in
-prox gives exact zeros under L1.
+prox gives exact zeros under L1.  A non-convex penalty with weak-convexity
+modulus ρ (g + (ρ/2)‖·‖² convex; ``Model.weak_convexity``) keeps L ≥ 1.5ρ, so
+every prox objective is strictly convex and the iterates descend into the basin
+of a local mode instead of jumping between basins.
 
 Stopping: the scale-free KKT violation ‖∇f(x) + ∂g(x)‖∞ / ‖∇f(0)‖∞ ≤ tol,
 evaluated at the returned point (a cheap bound L‖x⁺ − y‖ decides when to
@@ -60,7 +63,9 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
     if opt <= tol:
         return finish(model, x, objective=F, converged=True, n_iter=0, optimality=opt,
                       solver=name, tol=tol, history=history)
-    L = _initial_lipschitz(model, x, grad)
+    # A non-convex (weakly convex) penalty: steps 1/L below 1/ρ keep each prox unique (model.weak_convexity)
+    L_floor = 1.5 * model.weak_convexity()
+    L = max(_initial_lipschitz(model, x, grad), L_floor)
     x_prev, eta_prev = x, eta
     t = 1.0
     converged = False
@@ -79,7 +84,7 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
             y, eta_y, f_y = x, eta, f
             if g_y is None:
                 g_y = model.data_gradient(eta_y)
-        L /= 1.25
+        L = max(L / 1.25, L_floor)
         g_new = None
         while True:
             x_new = model.prox(y - g_y / L, 1.0 / L)

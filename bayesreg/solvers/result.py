@@ -47,6 +47,8 @@ class MapResult:
 
     ``objective`` is U (the negative log posterior, a sum over observations);
     ``optimality`` is the scale-free KKT violation at ``coef``/``intercept``.
+    ``local_mode`` is True where a penalty is non-convex (Student-t, Cauchy): U may have
+    several minima and this is the one the solver reached from its start (0 by default).
     """
 
     coef: np.ndarray
@@ -60,6 +62,7 @@ class MapResult:
     tol: float
     history: History
     message: str = ""
+    local_mode: bool = False
 
     @property
     def n_zero(self) -> int:
@@ -67,7 +70,8 @@ class MapResult:
 
     def __repr__(self) -> str:
         state = "converged" if self.converged else "NOT converged"
-        return (f"MapResult(solver={self.solver!r}, {state} in {self.n_iter} iterations, "
+        mode = ", a local mode (non-convex prior)" if self.local_mode else ""
+        return (f"MapResult(solver={self.solver!r}, {state}{mode} in {self.n_iter} iterations, "
                 f"U={self.objective:.10g}, optimality={self.optimality:.2e}, "
                 f"{self.n_zero}/{self.coef.size} coefficients exactly zero)")
 
@@ -82,4 +86,5 @@ def finish(model, theta, *, objective, converged, n_iter, optimality, solver, to
         message = text
     return MapResult(coef=coef, intercept=intercept, objective=float(objective), converged=bool(converged),
                      n_iter=int(n_iter), n_grad=int(model.n_rmatvec), optimality=float(optimality),
-                     solver=solver, tol=float(tol), history=history, message=message)
+                     solver=solver, tol=float(tol), history=history, message=message,
+                     local_mode=not model.convex)
