@@ -89,6 +89,8 @@ class Prior:
     scale_family: bool = False
     #: True where the penalty is constant (the flat prior): a shift of the parameter changes nothing.
     flat: bool = False
+    #: True where the density has a finite maximum, so U has a minimum (the MAP); False for a horseshoe.
+    has_mode: bool = True
 
     #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
     registry: ClassVar[dict[str, type]] = {}
