@@ -8,7 +8,7 @@ from . import datasets
 from .compare import compare, hdi
 from .estimators import LinearRegression, LogisticRegression
 from .io import load_results, load_sweep, save_results, save_sweep
-from .sensitivity import choose_lambda, full_bayes_lambda, prior_sensitivity, sweep
+from .sensitivity import choose_lambda, compare_priors, full_bayes_lambda, prior_sensitivity, sweep
 from .priors import Cauchy, ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
 from .separation import SeparationError, detect_separation
 from .solvers import ConvergenceWarning, DivergenceError, MapResult
@@ -19,6 +19,6 @@ __all__ = [
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",
     "compare", "hdi", "save_results", "load_results", "datasets",
-    "sweep", "prior_sensitivity", "choose_lambda", "full_bayes_lambda", "save_sweep", "load_sweep",
+    "sweep", "prior_sensitivity", "compare_priors", "choose_lambda", "full_bayes_lambda", "save_sweep", "load_sweep",
 ]
 __version__ = "0.1.0"

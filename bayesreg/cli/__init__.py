@@ -2,6 +2,7 @@
 
     bayesreg fit     [DATA.csv --target COL] --prior laplace --lam 2 [--standardize]
     bayesreg compare [DATA.csv --target COL] --prior laplace --lam 2 [--draws N] [--out DIR]
+    bayesreg compare-priors [DATA.csv --target COL] --priors gaussian:1 laplace:2 [--out DIR]
     bayesreg sweep   [DATA.csv --target COL] --prior laplace --lams 0.01:100:20 [--posterior] [--out DIR]
     bayesreg demo    [NAME] [--quick] [--out DIR]
 
@@ -9,7 +10,7 @@ Without data fit, compare and sweep run on the lecture's wide data set
 (N = D = 50).  Input errors print one line and exit with status 2.  This
 package is the only part of bayesreg that prints.
 
-One module per subcommand (``fit``, ``compare``, ``sweep``, ``demo``), each with
+One module per subcommand (``fit``, ``compare``, ``compare_priors``, ``sweep``, ``demo``), each with
 ``add_parser(subparsers)`` and its ``cmd_*`` function; what they share is in
 ``common``.  They never import this ``__init__``, which imports them.
 """
@@ -20,7 +21,7 @@ import argparse
 import logging
 import sys
 
-from . import compare, demo, fit, sweep
+from . import compare, compare_priors, demo, fit, sweep
 from .common import CLIError
 
 __all__ = ["main", "build_parser"]
@@ -29,7 +30,7 @@ __all__ = ["main", "build_parser"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bayesreg", description="Bayesian regression with regularizing priors.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for command in (fit, compare, sweep, demo):  # the order of the help listing
+    for command in (fit, compare, compare_priors, sweep, demo):  # the order of the help listing
         command.add_parser(sub)
     return parser
 

@@ -100,6 +100,8 @@ class Prior:
     #: True where the penalty is convex, so U has one minimum.  A non-convex prior (Student-t, Cauchy)
     #: makes the MAP a *local* mode: the solvers start at 0 and the result says ``local_mode``.
     convex: bool = True
+    #: True where the density has a finite maximum, so U has a minimum (the MAP); False for a horseshoe.
+    has_mode: bool = True
 
     #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
     registry: ClassVar[dict[str, type]] = {}
