@@ -179,7 +179,7 @@ def _learn(formula: str, data: pd.DataFrame) -> Design:
     if not isinstance(rhs, SimpleFormula) or (lhs is not None and not isinstance(lhs, SimpleFormula)):
         raise ValueError(f"formula {formula!r}: give one right side and at most one left side (no '|' parts)")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="ignore"):  # nan/inf are reported, not warned about
             warnings.simplefilter("ignore", FutureWarning)
             mm = rhs.get_model_matrix(data, na_action="raise")
     except (FormulaicError, ValueError, TypeError, KeyError) as exc:
@@ -202,7 +202,7 @@ def _apply(spec: DesignSpec, data: pd.DataFrame) -> Design:
     from formulaic.errors import DataMismatchWarning, FormulaicError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("error", DataMismatchWarning)
             warnings.simplefilter("ignore", FutureWarning)
             mm = spec.model_spec.get_model_matrix(data)

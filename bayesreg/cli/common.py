@@ -94,7 +94,6 @@ def _read_formula_csv(path: Path, formula: str, args) -> datasets.Dataset:
         raise CLIError(f"{path} has no rows (only a header)")
     try:
         data, intercept = encoding.formula_dataset(frame, formula, args.target, str(path))
-        encoding.check_finite(data)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     if intercept and args.no_intercept:
@@ -105,7 +104,10 @@ def _read_formula_csv(path: Path, formula: str, args) -> datasets.Dataset:
 
 
 def read_csv(path: Path, target: str | None) -> datasets.Dataset:
-    """A CSV as a :class:`~bayesreg.datasets.Dataset`, text columns one-hot encoded; every problem is a one-line :class:`CLIError`."""
+    """A CSV as a :class:`~bayesreg.datasets.Dataset`, text columns one-hot encoded (first level dropped).
+
+    Every problem is a one-line :class:`CLIError`.
+    """
     if target is None:
         raise CLIError("DATA.csv needs --target COL (the column to predict) or --formula")
     frame = _read_frame(path)

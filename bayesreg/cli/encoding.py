@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import datasets
 
-__all__ = ["drop_saved_index", "one_hot_text", "formula_dataset", "check_finite", "standardize"]
+__all__ = ["drop_saved_index", "one_hot_text", "formula_dataset", "standardize"]
 
 _UNNAMED = re.compile(r"^Unnamed: \d+$")
 
@@ -87,6 +87,9 @@ def formula_dataset(frame: pd.DataFrame, formula: str, target: str | None, sourc
                          f"give one")
     if d.X.shape[1] == 0:
         raise ValueError(f"--formula {formula!r} gives no columns besides the intercept")
+    infinite = [c for c in spec.columns if not np.isfinite(d.X[c].to_numpy()).all()]  # e.g. np.log(0)
+    if infinite:
+        raise ValueError(f"formula {formula!r}: column(s) {infinite} hold infinite values; drop or cap them first")
     notes = [f"formula {formula!r}: {d.X.shape[1]} column(s) {', '.join(spec.columns)}"
              f" ({'with' if spec.fit_intercept else 'without'} intercept)"]
     notes += [f"  {line}" for line in spec.describe_encoding()]
@@ -94,13 +97,6 @@ def formula_dataset(frame: pd.DataFrame, formula: str, target: str | None, sourc
                             description=f"{source} (formula {formula})", dummies=tuple(spec.dummies),
                             notes=tuple(notes))
     return data, spec.fit_intercept
-
-
-def check_finite(data: datasets.Dataset) -> None:
-    """Infinite values (e.g. ``np.log(0)`` in a formula) are a ValueError naming the columns."""
-    bad = [n for n, ok in zip(data.feature_names, np.isfinite(data.X).all(axis=0)) if not ok]
-    if bad:
-        raise ValueError(f"column(s) {bad} of the design hold infinite values; drop or cap them first")
 
 
 def standardize(data: datasets.Dataset, include_dummies: bool = False) -> str:
