@@ -178,7 +178,8 @@ def test_compare_with_a_formula_keeps_the_names(capsys, csv, tmp_path):
 
     formula = "y ~ x1 + C(group)"
     code, out, _ = _run(capsys, ["compare", str(csv), "--formula", formula, "--prior", "gaussian", "--tol", "1e-10",
-                                 "--sampler", "laplace-is", "--draws", "200", "--chains", "2", "--out", str(tmp_path / "c")])
+                                 "--sampler", "laplace-is", "--draws", "200", "--chains", "2",
+                                 "--out", str(tmp_path / "c")])
     assert code == 0 and "C(group): 3 levels" in out
     saved = load_results(tmp_path / "c" / "results.nc")
     assert saved.feature_names == ["x1", "C(group)[T.b]", "C(group)[T.c]"] and saved.settings["formula"] == formula
