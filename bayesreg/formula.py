@@ -171,7 +171,8 @@ def _learn(formula: str, data: pd.DataFrame) -> Design:
     from formulaic.errors import FormulaicError
 
     try:
-        parsed = Formula(formula)
+        # the columns on offer let "y ~ ." mean every other column (formulaic's own model_matrix does the same)
+        parsed = Formula(formula, _context={"__formulaic_variables_available__": [str(c) for c in data.columns]})
     except (FormulaicError, ValueError, TypeError, SyntaxError) as exc:
         raise _formula_error(formula, exc) from None
     lhs = getattr(parsed, "lhs", None)

@@ -35,7 +35,21 @@ def _by_hand(df, drop_first=True):
 
 # -- the design --------------------------------------------------------------------------------------
 
-def test_design_is_formulaics_model_matrix_without_its_intercept_column(df):
+@pytest.mark.parametrize("formula", [FORMULA, "y ~ .", "y ~ x1 * C(g)", "y ~ C(g, contr.treatment(base='b')) + x1",
+                                     "y ~ scale(x2) + C(g):x3 - 1", "label ~ g + x1"])
+def test_design_columns_and_values_are_formulaics_without_the_intercept_column(df, formula):
+    from formulaic import model_matrix
+
+    data = df.drop(columns=["z", "label"]) if formula == "y ~ ." else df
+    ref = model_matrix(formula, data).rhs
+    d = br.design(formula, data)
+    assert list(d.X.columns) == [c for c in ref.columns if c != "Intercept"]
+    np.testing.assert_array_equal(d.X.to_numpy(), ref.drop(columns="Intercept", errors="ignore").to_numpy(float))
+    assert d.spec.fit_intercept == ("Intercept" in ref.columns)
+    assert d.X.dtypes.eq(np.float64).all()
+
+
+def test_design_of_transforms_interactions_and_dummies(df):
     from formulaic import model_matrix
 
     ref = model_matrix(FORMULA, df).rhs
@@ -52,6 +66,7 @@ def test_design_is_formulaics_model_matrix_without_its_intercept_column(df):
     assert d.spec.fit_intercept and d.spec.dummies == ("C(g)[T.b]", "C(g)[T.c]")
     assert d.spec.levels == {"C(g)": ("a", "b", "c")} and d.spec.baselines == {"C(g)": "a"}
     assert d.spec.describe_encoding() == ["C(g): 3 levels (a, b, c) → C(g)[T.b], C(g)[T.c]; 'a' is the baseline"]
+    assert br.design("y ~ C(g, contr.treatment(base='b'))", df).spec.baselines == {"C(g, contr.treatment(base='b'))": "b"}
 
 
 def test_new_rows_get_the_fitted_encoding_and_transforms(df):
