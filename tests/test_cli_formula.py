@@ -78,6 +78,18 @@ def test_text_column_is_one_hot_encoded_with_the_baseline_printed(capsys, csv, f
     assert rows["intercept"][0] == pytest.approx(sk.intercept_[0], rel=1e-4, abs=1e-5)
 
 
+def test_a_text_target_stays_the_target(capsys, frame, tmp_path):
+    labelled = frame.drop(columns=["z"]).assign(y=np.where(frame["y"] == 1, "yes", "no"))
+    labelled.to_csv(tmp_path / "t.csv", index=False)
+    code, out, _ = _run(capsys, ["fit", str(tmp_path / "t.csv"), "--target", "y", "--prior", "gaussian", "--lam",
+                                 str(LAM), "--solver", "newton", "--tol", "1e-10"])
+    assert code == 0 and "column 'y'" not in out  # not encoded: the labels are the classes
+    X = pd.concat([frame[["x1"]], _dummies(frame), frame[["x2", "x3"]]], axis=1).to_numpy(float)
+    sk = _sk(X, frame["y"])  # "yes" (the second class, sorted) is y = 1
+    rows = _table(out)
+    np.testing.assert_allclose([rows[k][0] for k in list(rows)[:-1]], sk.coef_.ravel(), rtol=1e-4, atol=1e-5)
+
+
 def test_formula_names_the_target_and_the_columns(capsys, csv, frame):
     formula = "y ~ x1 + C(group) + x2:x3"
     code, out, _ = _run(capsys, ["fit", str(csv), "--formula", formula, "--prior", "gaussian", "--lam", str(LAM),

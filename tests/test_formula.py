@@ -100,6 +100,11 @@ def test_formula_fit_equals_a_fit_on_hand_built_dummies(df):
     np.testing.assert_allclose(est.coef_, ref.coef_, atol=1e-8)
     assert est.intercept_ == pytest.approx(ref.intercept_, abs=1e-8)
     assert est.feature_names() == ["x1", "C(g)[T.b]", "C(g)[T.c]", "x2:x3"]
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(df))  # row weights reach the fit
+    est_w = br.from_formula("y ~ x1 + C(g) + x2:x3", df, prior=br.Laplace(2.0), tol=1e-10, sample_weight=w)
+    ref_w = br.LogisticRegression(prior=br.Laplace(2.0), tol=1e-10).fit(_by_hand(df), df["y"], sample_weight=w)
+    np.testing.assert_allclose(est_w.coef_, ref_w.coef_, atol=1e-8)
+    assert not np.allclose(est_w.coef_, est.coef_, atol=1e-3)
     # an independent solver on the hand-built design: scikit-learn's L2 logistic, C = 1/λ
     est2 = br.from_formula("y ~ x1 + C(g) + x2:x3", df, prior=br.Gaussian(0.5), solver="newton", tol=1e-12)
     sk = SkLogistic(C=1 / 0.5, tol=1e-12, max_iter=10_000).fit(_by_hand(df), df["y"])
