@@ -129,6 +129,8 @@ def from_formula(formula: str, data, *, likelihood: str | None = None, estimator
 
     from .estimators import LinearRegression, LogisticRegression
 
+    if not isinstance(formula, str):
+        raise TypeError(f"formula must be a string such as 'y ~ x1 + C(group)', got {type(formula).__name__}")
     if estimator is not None and likelihood is not None:
         raise ValueError(f"give likelihood= or estimator=, not both (got likelihood={likelihood!r} and "
                          f"estimator={type(estimator).__name__})")
@@ -136,8 +138,9 @@ def from_formula(formula: str, data, *, likelihood: str | None = None, estimator
         kind = check_choice("logistic" if likelihood is None else likelihood, "likelihood", LIKELIHOODS)
         est = {"logistic": LogisticRegression, "linear": LinearRegression}[kind](**estimator_kwargs)
     else:
-        if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")):
-            raise TypeError(f"estimator must be a scikit-learn style estimator, got {type(estimator).__name__}")
+        if not (hasattr(estimator, "fit") and "fit_intercept" in getattr(estimator, "get_params", dict)()):
+            raise TypeError(f"estimator must be a scikit-learn style estimator with fit_intercept, "
+                            f"got {type(estimator).__name__}")
         est = clone(estimator).set_params(**estimator_kwargs)
     if prior is not None:
         est.set_params(prior=prior)

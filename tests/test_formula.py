@@ -157,6 +157,10 @@ def test_an_estimator_instance_is_cloned_and_the_intercept_follows_the_formula(d
         br.from_formula("z ~ x1", df, likelihood="linear", fit_intercept=False)
     with pytest.raises(ValueError, match="not both"):
         br.from_formula("y ~ x1", df, likelihood="logistic", estimator=given)
+    with pytest.raises(TypeError, match="fit_intercept"):
+        br.from_formula("y ~ x1", df, estimator=object())
+    with pytest.raises(TypeError, match="formula must be a string"):
+        br.from_formula(["y ~ x1"], df)
     with pytest.raises(ValueError, match="likelihood must be one of"):
         br.from_formula("y ~ x1", df, likelihood="poisson-ish")
 
