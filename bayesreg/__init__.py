@@ -7,6 +7,7 @@ by our own gradient-descent core, and the full posterior is sampled with PyMC.
 from . import datasets
 from .compare import compare, hdi
 from .estimators import LinearRegression, LogisticRegression
+from .formula import design, from_formula
 from .io import load_results, load_sweep, save_results, save_sweep
 from .sensitivity import choose_lambda, compare_priors, full_bayes_lambda, prior_sensitivity, sweep
 from .priors import Cauchy, ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
@@ -15,6 +16,7 @@ from .solvers import ConvergenceWarning, DivergenceError, MapResult
 
 __all__ = [
     "LogisticRegression", "LinearRegression",
+    "from_formula", "design",
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "StudentT", "Cauchy",
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",

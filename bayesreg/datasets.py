@@ -34,6 +34,8 @@ class Dataset:
     coef: np.ndarray | None = None
     intercept: float | None = None
     scale: np.ndarray | None = None  # column sds divided out, when standardized
+    dummies: tuple[str, ...] = ()  # 0/1 columns made by encoding categorical data (standardization leaves them)
+    notes: tuple[str, ...] = ()  # what was done to the data on the way in, for reports
 
 
 def make_lecture_wide(n_samples: int = 50, n_features: int = 50, seed: int | None = 0,

@@ -7,7 +7,8 @@ The file is an xarray DataTree written with h5netcdf::
     /map              coef (feature), intercept, objective; history_objective, history_step_size,
                       history_optimality (iteration); attrs: converged, n_iter, n_grad, optimality,
                       solver, tol, message, fit_intercept, estimator, estimator_params (JSON),
-                      prior_kind, prior_params (JSON), intercept_prior_kind, intercept_prior_params
+                      prior_kind, prior_params (JSON), intercept_prior_kind, intercept_prior_params,
+                      formula (optional: the formula of bayesreg.from_formula; the features are its columns)
     /posteriors       attrs: layout ("single" or "dict"), labels (JSON)
     /posteriors/r0    one posterior DataTree each (posterior, sample_stats, … groups as given);
     /posteriors/r1    runs are numbered because DataTree node names cannot contain "/",
@@ -56,6 +57,7 @@ class Results:
     intercept_prior: Any = None
     feature_names: list[str] | None = None
     fit_intercept: bool | None = None
+    formula: str | None = None             # the formula of bayesreg.from_formula, if the fit had one
     estimator: str | None = None           # class name, e.g. "LogisticRegression"
     estimator_params: dict = field(default_factory=dict)  # its simple get_params() values
     posterior: Any = None                  # DataTree, or {label: DataTree}
@@ -119,6 +121,9 @@ def _map_node(est):
     if intercept_prior is not None:
         attrs["intercept_prior_kind"] = type(intercept_prior).__name__
         attrs["intercept_prior_params"] = _dumps(intercept_prior.params(), "intercept prior params")
+    formula_spec = getattr(est, "formula_spec_", None)  # set by bayesreg.from_formula
+    if formula_spec is not None:
+        attrs["formula"] = str(formula_spec.formula)
     ds = xr.Dataset(
         {"coef": ("feature", np.asarray(res.coef, dtype=float)),
          "intercept": ((), float(res.intercept)),
@@ -269,7 +274,7 @@ def _load_map(node):
     from .priors import prior_from_params
     from .solvers import History, MapResult
 
-    a = _attrs_exactly(node, _MAP_ATTRS, {"intercept_prior_kind", "intercept_prior_params"}, "/map")
+    a = _attrs_exactly(node, _MAP_ATTRS, {"intercept_prior_kind", "intercept_prior_params", "formula"}, "/map")
     _expect(("intercept_prior_kind" in a) == ("intercept_prior_params" in a), "intercept prior kind without params")
     ds = node.dataset
     history = History(**{k: ds[f"history_{k}"].values.astype(float).tolist()
@@ -292,6 +297,7 @@ def _load_map(node):
     _expect(res.coef.shape == (len(names),), "coef and feature lengths differ")
     return dict(map=res, prior=prior, intercept_prior=intercept_prior, feature_names=names,
                 fit_intercept=bool(_scalar(a["fit_intercept"])), estimator=str(a["estimator"]) or None,
+                formula=str(a["formula"]) if "formula" in a else None,
                 estimator_params=_json(a, "estimator_params", dict, "/map"))
 
 

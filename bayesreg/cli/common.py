@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import datasets
+from . import encoding
 from ..estimators import LinearRegression, LogisticRegression
 from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
 from ..solvers import SOLVERS
@@ -61,55 +62,91 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
 
 
 def load_data(args) -> datasets.Dataset:
-    """DATA.csv (with ``--target``) or the lecture's wide data set, standardized if ``--standardize``."""
+    """DATA.csv (with ``--target`` or ``--formula``) or the lecture's wide data set, standardized if ``--standardize``.
+
+    Text columns are one-hot encoded and a formula builds its design (:mod:`bayesreg.cli.encoding`);
+    what was done is in ``data.notes``.  A formula without an intercept (``- 1``) sets ``args.no_intercept``.
+    """
+    formula = getattr(args, "formula", None)
     if args.data is None:
-        if args.target is not None:
-            raise CLIError("--target needs a DATA.csv")
+        if args.target is not None or formula is not None:
+            raise CLIError(f"{'--formula' if formula is not None else '--target'} needs a DATA.csv")
         data = datasets.make_lecture_wide(seed=args.seed)
+    elif formula is not None:
+        data = _read_formula_csv(Path(args.data), formula, args)
     else:
         data = read_csv(Path(args.data), args.target)
+    if getattr(args, "standardize_dummies", False) and not args.standardize:
+        raise CLIError("--standardize-dummies needs --standardize")
     if args.standardize:
-        scale = data.X.std(axis=0)
-        if np.any(scale == 0):
-            bad = [n for n, s in zip(data.feature_names, scale) if s == 0]
-            raise CLIError(f"--standardize: constant column(s) {bad} cannot be standardized")
-        data.X = (data.X - data.X.mean(axis=0)) / scale
-        data.scale = scale
+        try:
+            note = encoding.standardize(data, include_dummies=getattr(args, "standardize_dummies", False))
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        data.notes = data.notes + ((note,) if note else ())
     return data
 
 
-def read_csv(path: Path, target: str | None) -> datasets.Dataset:
-    """A numeric CSV as a :class:`~bayesreg.datasets.Dataset`; every problem is a one-line :class:`CLIError`."""
+def _read_frame(path: Path):
+    """The CSV at ``path`` as a DataFrame, with a one-line CLIError for a missing, folder or unreadable file."""
     import pandas as pd
 
-    if target is None:
-        raise CLIError("DATA.csv needs --target COL (the column to predict)")
     if path.is_dir():
         raise CLIError(f"{path} is a folder, not a CSV file")
     if not path.is_file():
         raise CLIError(f"data file not found: {path}")
     try:
-        frame = pd.read_csv(path)
+        return pd.read_csv(path)
     except Exception as exc:  # pandas raises many types for bad files
         raise CLIError(f"cannot read {path} as CSV: {exc}") from None
+
+
+def _read_formula_csv(path: Path, formula: str, args) -> datasets.Dataset:
+    frame = _read_frame(path)
+    if len(frame) == 0:
+        raise CLIError(f"{path} has no rows (only a header)")
+    try:
+        data, intercept = encoding.formula_dataset(frame, formula, args.target, str(path))
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if intercept and args.no_intercept:
+        raise CLIError(f"--no-intercept and the intercept of --formula {formula!r} disagree: "
+                       f"write '- 1' in the formula instead")
+    args.no_intercept = not intercept  # the formula decides; make_estimator reads args.no_intercept
+    return data
+
+
+def read_csv(path: Path, target: str | None) -> datasets.Dataset:
+    """A CSV as a :class:`~bayesreg.datasets.Dataset`, text columns one-hot encoded (first level dropped).
+
+    Every problem is a one-line :class:`CLIError`.
+    """
+    if target is None:
+        raise CLIError("DATA.csv needs --target COL (the column to predict) or --formula")
+    frame = _read_frame(path)
     if target not in frame.columns:
         raise CLIError(f"--target {target!r} is not a column of {path}; columns are {list(frame.columns)}")
+    frame, notes = encoding.drop_saved_index(frame, target)
     features = frame.drop(columns=[target])
     if features.shape[1] == 0:
         raise CLIError(f"{path} has no feature columns besides {target!r}")
     if len(frame) == 0:
         raise CLIError(f"{path} has no rows (only a header)")
-    text = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
-    if text:
-        raise CLIError(f"column(s) {text} of {path} hold text where numbers belong; encode them first")
     missing = features.columns[features.isna().any()].tolist() + ([target] if frame[target].isna().any() else [])
     if missing:
         raise CLIError(f"column(s) {missing} of {path} have missing values; drop or impute them first")
+    try:
+        features, dummies, text_notes = encoding.one_hot_text(features)
+    except ValueError as exc:
+        raise CLIError(f"{path}: {exc}") from None
+    if features.shape[1] == 0:
+        raise CLIError(f"{path} has no feature columns besides {target!r} once constant text columns are dropped")
     infinite = features.columns[~np.isfinite(features.to_numpy(dtype=float)).all(axis=0)].tolist()
     if infinite:
         raise CLIError(f"column(s) {infinite} of {path} hold infinite values; drop or cap them first")
     return datasets.Dataset(X=features.to_numpy(dtype=float), y=frame[target].to_numpy(),
-                            feature_names=[str(c) for c in features.columns], description=f"{path} (target {target})")
+                            feature_names=[str(c) for c in features.columns], description=f"{path} (target {target})",
+                            dummies=tuple(dummies), notes=tuple(notes + text_notes))
 
 
 def make_estimator(args, prior: Prior):
@@ -143,6 +180,8 @@ def print_fit(data, est, caught) -> None:
     res = est.map_
     n = data.X.shape[0]
     print(f"data: {data.description}")
+    for note in data.notes:
+        print(note)
     if data.scale is not None:
         print("features standardized: λ is a precision on the standardized scale "
               "(prior sd on the original scale = sd / column sd, shown below)")
@@ -248,6 +287,10 @@ def add_data_arguments(p: argparse.ArgumentParser) -> None:
     """The optional DATA.csv and its ``--target`` column (fit, compare and sweep)."""
     p.add_argument("data", nargs="?", help="CSV file (default: the lecture's wide data set)")
     p.add_argument("--target", help="column of DATA.csv to predict")
+    p.add_argument("--formula", help="a Wilkinson formula such as 'y ~ x1 + C(group) + x2:x3' (formulaic): its left "
+                                     "side is the target, '- 1' drops the intercept; text columns are categorical")
+    p.add_argument("--standardize-dummies", action="store_true",
+                   help="with --standardize, standardize the 0/1 dummy columns of text columns too (default: keep 0/1)")
 
 
 def add_prior_arguments(p: argparse.ArgumentParser) -> None:

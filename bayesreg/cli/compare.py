@@ -70,7 +70,8 @@ def cmd_compare(args) -> int:
     table.to_csv(out / "comparison.csv")
     io.save_results(out / "results.nc", est=est, posterior=post, comparison=table,
                     settings={"command": "compare", "data": data.description, "draws": args.draws,
-                              "chains": args.chains, "sampler": args.sampler, "seed": args.seed})
+                              "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
+                              "formula": args.formula})
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
     return 0
 

@@ -1,6 +1,10 @@
 """``bayesreg fit``: fit the MAP and print it.
 
     bayesreg fit [DATA.csv --target COL] --prior laplace --lam 2 [--standardize]
+    bayesreg fit DATA.csv --formula "y ~ x1 + C(group) + x2:x3" [--standardize [--standardize-dummies]]
+
+Text columns of DATA.csv are one-hot encoded (first level the baseline) and the
+encoding is printed; a formula's left side is the target (:mod:`bayesreg.cli.encoding`).
 
 The fitting and the printout live in :mod:`bayesreg.cli.common` (``fit_map`` and
 ``print_fit``) because ``bayesreg compare`` starts with the same report.

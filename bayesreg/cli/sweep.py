@@ -146,6 +146,8 @@ def cmd_sweep(args) -> int:
     X = pd.DataFrame(data.X, columns=data.feature_names)
 
     print(f"data: {data.description}")
+    for note in data.notes:
+        print(note)
     if data.scale is not None:
         print("features standardized: λ is a precision on the standardized scale")
     what = "MAP and posterior" if args.posterior else "MAP"
@@ -189,7 +191,7 @@ def cmd_sweep(args) -> int:
                   settings={"command": "sweep", "data": data.description, "prior": args.prior, "lams": args.lams,
                             "posterior": bool(args.posterior), "draws": args.draws, "tune": args.tune,
                             "chains": args.chains, "seed": args.seed, "scheduler": args.scheduler,
-                            "standardized": data.scale is not None})
+                            "standardized": data.scale is not None, "formula": args.formula})
     print(f"\nwrote {', '.join(figs)} and sweep.nc to {out}/")
     return 0
 
