@@ -9,13 +9,15 @@ from .compare import compare, hdi
 from .estimators import LinearRegression, LogisticRegression
 from .io import load_results, load_sweep, save_results, save_sweep
 from .sensitivity import choose_lambda, full_bayes_lambda, prior_sensitivity, sweep
-from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
+from .priors import (ElasticNet, Flat, Gaussian, Horseshoe, Laplace, NoModeError, Prior, RegularizedHorseshoe,
+                     global_scale)
 from .separation import SeparationError, detect_separation
 from .solvers import ConvergenceWarning, DivergenceError, MapResult
 
 __all__ = [
     "LogisticRegression", "LinearRegression",
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet",
+    "Horseshoe", "RegularizedHorseshoe", "global_scale", "NoModeError",
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",
     "compare", "hdi", "save_results", "load_results", "datasets",
