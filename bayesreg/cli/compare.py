@@ -67,10 +67,10 @@ def cmd_compare(args) -> int:
         print(f"divergent transitions: {int(n_div)}" + (f" (target_accept {float(accept):g})" if accept else ""))
     table = compare_table(est, post, true_coef=data.coef, true_intercept=data.intercept)
     table["map"] = table["map"] + 0.0  # print -0.0 as 0
-    if not has_map:  # the MAP columns are empty: the "no MAP" line above says why
-        table = table.drop(columns=["map", "map_is_zero", "map_in_hdi"])
+    # without a MAP its columns are empty: the "no MAP" line above says why
+    shown = table if has_map else table.drop(columns=["map", "map_is_zero", "map_in_hdi"])
     with pd.option_context("display.max_rows", 200, "display.width", 200, "display.float_format", "{:.4g}".format):
-        print(table.to_string())
+        print(shown.to_string())
     zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []
     if len(zeros):
         print(f"\n{len(zeros)} MAP weights are exactly zero; their posterior means are not "
