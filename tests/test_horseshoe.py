@@ -122,10 +122,16 @@ def test_fit_refuses_with_the_reason_and_the_estimator_is_left_unfitted():
         sample_posterior(est, X, y, sampler="laplace-is")
 
 
-def test_lambda_sweeps_refuse_a_horseshoe():
+@pytest.mark.parametrize("run", [
+    lambda est, X, y: br.sweep(est, X, y, [0.1, 1.0]),
+    lambda est, X, y: br.choose_lambda(est, X, y, [0.1, 1.0]),
+    lambda est, X, y: br.prior_sensitivity(est, X, y),   # power-scaling needs λ (and a log prior of coef)
+    lambda est, X, y: br.full_bayes_lambda(est, X, y),
+], ids=["sweep", "choose_lambda", "prior_sensitivity", "full_bayes_lambda"])
+def test_lambda_sweeps_and_power_scaling_refuse_a_horseshoe(run):
     X, y, _ = _sparse()
-    with pytest.raises(TypeError, match="no λ to sweep"):
-        br.sweep(br.LinearRegression(prior=br.Horseshoe(0.1)), X, y, [0.1, 1.0])
+    with pytest.raises(TypeError, match="no λ to sweep.*scale_global"):
+        run(br.LinearRegression(prior=br.Horseshoe(0.1)), X, y)
 
 
 def test_cli_fit_exits_2_with_the_explanation(capsys):
