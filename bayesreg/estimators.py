@@ -46,7 +46,8 @@ class _BayesianGLM(BaseEstimator):
     The public contract the posterior and sweep code rely on (and nothing else):
     :meth:`likelihood`, :meth:`prepare_data`, :meth:`fit_encoded`,
     :meth:`to_model`, :meth:`linear_predictor`, :meth:`is_current`,
-    :meth:`feature_names`, :meth:`has_mode` and :meth:`model_without_map` (a prior with no MAP), and the fitted attributes ``coef_``, ``intercept_``,
+    :meth:`feature_names`, :meth:`has_mode` and :meth:`model_without_map` (a
+    prior with no MAP), and the fitted attributes ``coef_``, ``intercept_``,
     ``prior_``, ``intercept_prior_``, ``map_``.
     """
 
