@@ -337,3 +337,20 @@ def test_one_coefficient_posterior_matches_quadrature_nutpie_long():
         warnings.simplefilter("ignore", PosteriorWarning)
         post = sample_posterior(est, X1, Y1, draws=5000, tune=2000, chains=4, random_seed=12)
     _check_against_quadrature(post, tol=4.0)
+
+
+@pytest.mark.slow
+def test_regularized_horseshoe_posterior_on_the_sparse_problem():
+    X, y, w = _sparse()
+    est = br.LinearRegression(prior=br.RegularizedHorseshoe(br.global_scale(2, 8, 60), 2.0, 4.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PosteriorWarning)
+        post = sample_posterior(est, X, y, draws=500, tune=500, chains=2, random_seed=3)
+    ds = post["posterior"].dataset
+    tau, local, c2 = ds["coef_tau"].values[..., None], ds["coef_local"].values, ds["coef_c2"].values[..., None]
+    np.testing.assert_allclose(ds["coef"].values,
+                               tau * np.sqrt(c2 * local**2 / (c2 + tau**2 * local**2)) * ds["coef_z"].values,
+                               rtol=1e-8)
+    med = ds["coef"].median(("chain", "draw")).values
+    assert np.all(np.abs(med[w != 0] - w[w != 0]) < 0.35) and np.all(np.abs(med[w == 0]) < 0.1)
+    assert post["posterior"].attrs["n_divergent"] == int(post["sample_stats"]["diverging"].sum())

@@ -32,6 +32,13 @@ fine) and give it ``penalty``, ``gradient``, ``prox``, ``logpdf``, ``variance``,
 in the current model (read its parameters from :meth:`Prior.pymc_data` so that
 a compiled model takes a new λ without compiling again).  A prior with a
 parameter called ``lam`` can be swept in λ with no more code.
+
+**A prior without a mode** (its density unbounded, like the horseshoe's at 0)
+sets ``has_mode = False`` and says why in :meth:`Prior.no_mode_reason`: ``fit``
+raises :class:`NoModeError` and the posterior is sampled without a MAP.  One
+without a closed-form ``logpdf`` sets ``has_logpdf = False``
+(:meth:`Prior.no_logpdf_reason`).  These are flags on the contract: no code
+asks which class a prior is.
 """
 
 from __future__ import annotations
