@@ -10,7 +10,8 @@ from .estimators import LinearRegression, LogisticRegression
 from .formula import design, from_formula
 from .io import load_results, load_sweep, save_results, save_sweep
 from .sensitivity import choose_lambda, compare_priors, full_bayes_lambda, prior_sensitivity, sweep
-from .priors import Cauchy, ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
+from .priors import (Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, NoModeError, Prior, RegularizedHorseshoe,
+                     StudentT, global_scale)
 from .separation import SeparationError, detect_separation
 from .solvers import ConvergenceWarning, DivergenceError, MapResult
 
@@ -18,6 +19,7 @@ __all__ = [
     "LogisticRegression", "LinearRegression",
     "from_formula", "design",
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "StudentT", "Cauchy",
+    "Horseshoe", "RegularizedHorseshoe", "global_scale", "NoModeError",
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",
     "compare", "hdi", "save_results", "load_results", "datasets",

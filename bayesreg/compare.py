@@ -40,6 +40,11 @@ A posterior from :func:`bayesreg.posterior.sample_posterior` records its model
 saying what differs — a MAP next to the posterior of another prior would be
 silently wrong.
 
+A prior without a mode (``Prior.has_mode`` False: the horseshoe, whose density is
+infinite at 0) has no MAP: the estimator may be unfitted, ``map`` is NaN,
+``map_is_zero`` and ``map_in_hdi`` are None, ``table.attrs["map_missing"]`` says
+why, and only the prior (not the whole model identity) is checked against the posterior.
+
 Several posteriors (a dict ``{label: DataTree}``, e.g. NUTS vs Laplace) give
 side-by-side columns: a two-level column index ``(label, stat)`` in which the
 shared columns sit under ``(name, "")``, so ``table["map"]`` is a Series and
@@ -57,9 +62,11 @@ import numpy as np
 import pandas as pd
 
 from .model import identity_differences
+from .priors import Flat, as_prior
 from .validation import check_probability, check_real
 
-__all__ = ["compare", "hdi", "SHARED_COLUMNS", "INTERCEPT", "is_posterior_tree", "posterior_draws"]
+__all__ = ["compare", "hdi", "SHARED_COLUMNS", "INTERCEPT", "is_posterior_tree", "posterior_draws",
+           "posterior_features"]
 
 #: Columns that do not depend on the posterior (one copy even for several posteriors).
 SHARED_COLUMNS = ("map", "true", "map_is_zero")
@@ -183,7 +190,7 @@ def _summarize(draws: dict[str, np.ndarray], map_values: dict[str, float], true_
             "sd": float(flat.std(ddof=1)) if flat.size > 1 else math.nan,
             "hdi_low": lo,
             "hdi_high": hi,
-            "map_in_hdi": bool(lo <= m <= hi),
+            "map_in_hdi": bool(lo <= m <= hi) if math.isfinite(m) else None,  # no MAP: None
         }
         if true_values is not None:
             t = true_values[name]
@@ -219,13 +226,43 @@ def _check_same_model(est, tree, arg: str) -> None:
                          f"the posterior's value vs est's); refit est or sample the posterior of est")
 
 
+def _without_map(est) -> bool:
+    """True for an estimator whose prior has no mode (``has_mode()`` False): there is no MAP to compare."""
+    return hasattr(est, "has_mode") and not est.has_mode()
+
+
+def posterior_features(posterior) -> list[str]:
+    """The feature names of the (first) posterior's ``coef``: the rows when the estimator has no MAP (nor names)."""
+    tree = next(iter(posterior.values()), None) if isinstance(posterior, Mapping) and not is_posterior_tree(
+        posterior) else posterior
+    try:
+        return [str(f) for f in tree["posterior"].dataset["coef"]["feature"].values]
+    except (KeyError, TypeError, AttributeError):
+        raise ValueError(f"posterior must be a DataTree (or dict of them) whose 'posterior' group has 'coef' with "
+                         f"a 'feature' coordinate, got {type(tree).__name__}") from None
+
+
+def _check_same_prior(prior, fit_intercept: bool, tree, arg: str) -> None:
+    """Without a MAP (nor a fitted model identity): the posterior's recorded prior and intercept must be est's."""
+    recorded = tree["posterior"].attrs.get("model_identity")
+    if recorded is None:
+        return
+    theirs = json.loads(str(recorded))
+    ours = json.loads(json.dumps({"prior": type(prior.simplest()).__name__, "prior_params": prior.simplest().params(),
+                                  "fit_intercept": fit_intercept}))
+    differences = identity_differences(ours, {k: theirs.get(k) for k in ours})
+    if differences:
+        raise ValueError(f"{arg} is the posterior of another model than est's ({'; '.join(differences)}: "
+                         f"the posterior's value vs est's); sample the posterior of est")
+
+
 def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, true_coef=None,
             true_intercept: float | None = None) -> pd.DataFrame:
     """Table of the MAP next to posterior summaries, one row per coefficient.
 
     Parameters
     ----------
-    est : fitted bayesreg estimator
+    est : fitted bayesreg estimator (or unfitted, for a prior without a mode: no MAP)
         Supplies the MAP (``coef_``, ``intercept_``), ``feature_names()`` and the prior.
     posterior : DataTree or dict {label: DataTree}
         Draws of the same model: ``posterior.coef`` (chain, draw, feature) and
@@ -244,8 +281,9 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         Index: the feature names, then ``"intercept"``.  Columns: see the module
         docstring; with a dict, a two-level column index (label, stat).
         ``df.attrs`` holds ``prob``, ``eps``, ``eps_rule``, ``prior``,
-        ``intercept_prior``, ``labels``, and per label the ``sampler``,
-        ``n_chains``, ``n_draws`` and whether it is an ``approximation``.
+        ``intercept_prior``, ``labels``, and per label (``runs``) the ``sampler``,
+        ``n_chains``, ``n_draws``, whether it is an ``approximation`` and, for NUTS,
+        ``n_divergent``; without a MAP, ``map_missing`` (why).
 
     Examples
     --------
@@ -253,28 +291,29 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
     >>> table.loc[table.map_is_zero, ["map", "mean", "p_near_zero"]]  # doctest: +SKIP
     """
     prob = check_probability(prob)
-    if not hasattr(est, "coef_") or not hasattr(est, "prior_"):
+    no_map = _without_map(est)
+    if not no_map and (not hasattr(est, "coef_") or not hasattr(est, "prior_")):
         raise ValueError(f"est must be a fitted bayesreg estimator (with coef_ and prior_), got {type(est).__name__}")
-    prior = est.prior_
+    prior = as_prior(est.prior, "est.prior") if no_map else est.prior_
     if eps is None:
         sd, what = prior.spread()  # the sd, or a heavy-tailed prior's scale
         eps_value = 0.1 * sd if math.isfinite(sd) else math.nan
         eps_rule = (f"eps = 0.1 × {what}" if math.isfinite(sd)
-                    else "no default eps: the prior's sd is infinite (Flat); p_near_zero is NaN")
+                    else f"no default eps: the prior's sd is not finite ({type(prior).__name__}); p_near_zero is NaN")
     else:
         eps_value = check_real(eps, "eps", low=0.0)
         eps_rule = "eps given by the caller"
 
-    names = list(est.feature_names())
+    names = posterior_features(posterior) if no_map else list(est.feature_names())
     if INTERCEPT in names:
         raise ValueError(f"a feature is named {INTERCEPT!r}, which clashes with the intercept row")
     fit_intercept = bool(getattr(est, "fit_intercept", True))
-    coef = np.asarray(est.coef_, dtype=float).ravel()
+    coef = np.full(len(names), math.nan) if no_map else np.asarray(est.coef_, dtype=float).ravel()
     if coef.shape != (len(names),):
         raise ValueError(f"est.coef_ has shape {coef.shape} but est has {len(names)} features")
     map_values = dict(zip(names, coef.tolist()))
     if fit_intercept:
-        map_values[INTERCEPT] = float(est.intercept_)
+        map_values[INTERCEPT] = math.nan if no_map else float(est.intercept_)
     rows = list(map_values)
 
     true_values = None
@@ -308,18 +347,23 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
     shared["map"] = [map_values[r] for r in rows]
     if true_values is not None:
         shared["true"] = [true_values[r] for r in rows]
-    shared["map_is_zero"] = [map_values[r] == 0.0 for r in rows]
+    shared["map_is_zero"] = [None if no_map else map_values[r] == 0.0 for r in rows]
 
     tables, meta = {}, {}
     for label, tree in runs.items():
         arg = "posterior" if single else f"posterior[{label!r}]"
         draws = posterior_draws(tree, names, fit_intercept, arg)
-        _check_same_model(est, tree, arg)
+        if no_map:
+            _check_same_prior(prior, fit_intercept, tree, arg)
+        else:
+            _check_same_model(est, tree, arg)
         approx = _is_approximation(tree)
         n_chain, n_draw = draws[names[0]].shape if names else draws[INTERCEPT].shape
         tables[label] = _summarize(draws, map_values, true_values, prob, eps_value, approx).loc[rows]
         meta[label] = {"sampler": str(tree["posterior"].attrs.get("sampler", "unknown")),
                        "n_chains": int(n_chain), "n_draws": int(n_draw), "approximation": bool(approx)}
+        if "sample_stats" in tree.children and "diverging" in tree["sample_stats"].dataset:
+            meta[label]["n_divergent"] = int(tree["sample_stats"].dataset["diverging"].sum())
 
     if single:
         table = pd.concat([shared, tables["posterior"]], axis=1)
@@ -336,9 +380,13 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         "eps": eps_value,
         "eps_rule": eps_rule,
         "prior": prior.describe(),
-        "intercept_prior": est.intercept_prior_.describe() if fit_intercept and hasattr(est, "intercept_prior_") else "",
+        "intercept_prior": (as_prior(est.intercept_prior, "est.intercept_prior", default=Flat()).describe() if no_map
+                            else est.intercept_prior_.describe() if hasattr(est, "intercept_prior_") else "")
+        if fit_intercept else "",
         "labels": list(runs) if not single else [],
         "runs": meta,
         "diagnostics": "r_hat needs >= 2 chains; r_hat and ess_bulk are NaN for approximations (e.g. Laplace)",
     })
+    if no_map:
+        table.attrs["map_missing"] = prior.no_mode_reason()
     return table

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .likelihoods import Bernoulli, Likelihood, Normal
 from .model import Model
-from .priors import Flat, Gaussian, Prior, as_prior
+from .priors import Flat, Gaussian, NoModeError, Prior, as_prior
 from .separation import SeparationError, detect_separation
 from .solvers import SOLVERS, MapResult, solve
 from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight
@@ -46,7 +46,8 @@ class _BayesianGLM(BaseEstimator):
     The public contract the posterior and sweep code rely on (and nothing else):
     :meth:`likelihood`, :meth:`prepare_data`, :meth:`fit_encoded`,
     :meth:`to_model`, :meth:`linear_predictor`, :meth:`is_current`,
-    :meth:`feature_names`, and the fitted attributes ``coef_``, ``intercept_``,
+    :meth:`feature_names`, :meth:`has_mode` and :meth:`model_without_map` (a
+    prior with no MAP), and the fitted attributes ``coef_``, ``intercept_``,
     ``prior_``, ``intercept_prior_``, ``map_``.
     """
 
@@ -67,6 +68,9 @@ class _BayesianGLM(BaseEstimator):
         """
         self.prior_ = as_prior(self.prior, "prior", default=Gaussian(1.0))
         self.intercept_prior_ = as_prior(self.intercept_prior, "intercept_prior", default=Flat())
+        if not self.intercept_prior_.has_mode:
+            raise ValueError(f"intercept_prior={self.intercept_prior_!r} is a shrinkage prior for many weights with no "
+                             f"mode; give the intercept Flat() or Gaussian(lam)")
         check_choice(self.solver, "solver", sorted(SOLVERS))
         check_real(self.tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True)
         check_int(self.max_iter, "max_iter", 1, allow_none=True)
@@ -104,8 +108,34 @@ class _BayesianGLM(BaseEstimator):
         self._validate_params()
         return self._fit_model(X, y, coef_init=coef_init, intercept_init=intercept_init, sample_weight=sample_weight)
 
+    def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """Validate the parameters and (X, y) as ``fit`` does, set the data attributes; (X, y encoded)."""
+        raise NotImplementedError
+
+    def has_mode(self) -> bool:
+        """Whether the current prior has a mode, i.e. ``fit`` can find a MAP (``Prior.has_mode``; the horseshoe has none)."""
+        return as_prior(self.prior, "prior", default=Gaussian(1.0)).has_mode
+
+    def _check_has_mode(self) -> None:
+        if not self.prior_.has_mode:
+            raise NoModeError(f"cannot fit the MAP: {self.prior_.no_mode_reason()} "
+                              f"(e.g. est.sample_posterior(X, y) or bayesreg.compare(est, posterior))")
+
+    def model_without_map(self, X, y, *, sample_weight=None) -> Model:
+        """The model U on (X, y) in (w, b) coordinates, validated as ``fit`` does but without fitting a MAP.
+
+        For priors without a mode (``has_mode()`` False), whose posterior is sampled
+        without a MAP.  The data are validated on a clone: the estimator is not modified.
+        """
+        from sklearn.base import clone
+
+        work = clone(self)
+        X, y_enc = work._prepare_fit(X, y)
+        return work.to_model(X, y_enc, center=False, sample_weight=sample_weight)
+
     def _fit_model(self, X: np.ndarray, y01: np.ndarray, *, coef_init=None, intercept_init: float = 0.0,
                    sample_weight=None):
+        self._check_has_mode()
         model = self.to_model(X, y01, sample_weight=sample_weight)
         if coef_init is not None:
             theta0 = model.theta_from(coef_init, intercept_init if self.fit_intercept else 0.0)
@@ -243,6 +273,17 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
 
     def fit(self, X, y, sample_weight=None) -> "LogisticRegression":
         """The MAP of the model on (X, y); ``sample_weight`` weights each row's likelihood term."""
+        X, y01 = self._prepare_fit(X, y)
+        if self.prior_.flat:
+            sep = detect_separation(X, y01, fit_intercept=self.fit_intercept)
+            if sep.separated:
+                raise SeparationError(
+                    f"the classes are {sep.kind}ly separated, so with a Flat prior the maximum-likelihood weights are "
+                    f"infinite (the lecture's (0, ∞, ∞)); a proper prior such as Gaussian(lam) or Laplace(lam) "
+                    f"gives a finite MAP", sep)
+        return self._fit_model(X, y01, sample_weight=sample_weight)
+
+    def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         self._check_magnitudes(X)
@@ -253,15 +294,7 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
                              f"logistic regression, got {classes.size} "
                              f"class(es): {classes[:10].tolist()}")
         self.classes_ = classes
-        y01 = self.encode_targets(y)
-        if self.prior_.flat:
-            sep = detect_separation(X, y01, fit_intercept=self.fit_intercept)
-            if sep.separated:
-                raise SeparationError(
-                    f"the classes are {sep.kind}ly separated, so with a Flat prior the maximum-likelihood weights are "
-                    f"infinite (the lecture's (0, ∞, ∞)); a proper prior such as Gaussian(lam) or Laplace(lam) "
-                    f"gives a finite MAP", sep)
-        return self._fit_model(X, y01, sample_weight=sample_weight)
+        return X, self.encode_targets(y)
 
     def decision_function(self, X) -> np.ndarray:
         """The linear predictor η = Xw + b (the log-odds of ``classes_[1]``)."""
@@ -310,11 +343,15 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
 
     def fit(self, X, y, sample_weight=None) -> "LinearRegression":
         """The MAP of the model on (X, y); ``sample_weight`` weights each row's likelihood term."""
+        X, y = self._prepare_fit(X, y)
+        return self._fit_model(X, y, sample_weight=sample_weight)
+
+    def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         self._validate_params()
         self.likelihood()  # validates noise_sd
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         self._check_magnitudes(X, y)
-        return self._fit_model(X, self.encode_targets(y), sample_weight=sample_weight)
+        return X, self.encode_targets(y)
 
     def predict(self, X) -> np.ndarray:
         """The posterior-mode prediction E[y | X] = Xw + b."""

@@ -361,12 +361,17 @@ class Model:
         return out
 
     def log_prior(self, W: np.ndarray, B=None) -> tuple[np.ndarray, np.ndarray | None]:
-        """Normalized log prior densities of draws: (per weight (..., p), of the intercept (...) or None)."""
+        """Normalized log prior densities of draws: (per weight (..., p), of the intercept (...) or None).
+
+        The per-weight part is None for a prior without a closed-form density (``Prior.has_logpdf``).
+        """
         lp_b = self.intercept_prior.logpdf(np.asarray(B, dtype=float)) if self.fit_intercept else None
-        return self.prior.logpdf(W), lp_b
+        return (self.prior.logpdf(W) if self.prior.has_logpdf else None), lp_b
 
     def log_prior_sums(self, W: np.ndarray, B=None) -> np.ndarray:
         """Σ_j log p(w_j) + log p(b) per draw."""
         lp_w, lp_b = self.log_prior(W, B)
+        if lp_w is None:
+            raise ValueError(f"no log prior of the weights: {self.prior.no_logpdf_reason()}")
         total = lp_w.sum(axis=-1)
         return total if lp_b is None else total + lp_b

@@ -391,8 +391,8 @@ def test_params_rebuild_the_same_prior(prior):
 
 
 def test_prior_from_params_rejects_unknown_kind():
-    with pytest.raises(ValueError, match="horseshoe"):
-        prior_from_params("horseshoe", {})
+    with pytest.raises(ValueError, match="spike_and_slab"):  # (horseshoe, the old example, now exists)
+        prior_from_params("spike_and_slab", {})
 
 
 def test_as_prior():

@@ -18,16 +18,17 @@ import numpy as np
 from .. import datasets
 from . import encoding
 from ..estimators import LinearRegression, LogisticRegression
-from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Laplace, Prior, StudentT
+from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, Prior, RegularizedHorseshoe, StudentT
 from ..solvers import SOLVERS
 
-__all__ = ["PRIORS", "DF_HELP", "CLIError", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
+__all__ = ["PRIORS", "DF_HELP", "CLIError", "prior_from_args", "load_data", "data_and_estimator", "read_csv",
+           "make_estimator", "fit_map",
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
            "add_fit_arguments", "progress_printer"]
 
-PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat")
+PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
 
 #: Help text of ``--df`` (fit, compare and sweep).
 DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauchy, ν → ∞ the Gaussian; "
@@ -38,10 +39,29 @@ class CLIError(Exception):
     """A user error: printed as one line, exit status 2."""
 
 
-def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float | None = None) -> Prior:
-    """The prior named by ``--prior`` with ``--lam``/``--lam2`` (1 where not given) and ``--df`` (3)."""
+def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float | None = None, *,
+                    scale_global: float | None = None, slab_scale: float | None = None,
+                    slab_df: float | None = None) -> Prior:
+    """The prior named by ``--prior`` with ``--lam``/``--lam2`` (1 where not given) and ``--df`` (3).
+
+    The horseshoes take ``--scale-global`` (default 1), ``--slab-scale`` (default 2), ``--slab-df`` (default 4).
+    """
     if df is not None and kind != "studentt":
         raise CLIError(f"--df applies only to --prior studentt, not {kind}")
+    if kind in ("horseshoe", "regularized-horseshoe"):
+        if lam is not None or lam2 is not None:
+            raise CLIError(f"--prior {kind} has no λ (--lam/--lam2); its scale is --scale-global")
+        try:
+            if kind == "horseshoe":
+                return Horseshoe(1.0 if scale_global is None else scale_global)
+            return RegularizedHorseshoe(1.0 if scale_global is None else scale_global,
+                                        2.0 if slab_scale is None else slab_scale, 4.0 if slab_df is None else slab_df)
+        except (ValueError, TypeError) as exc:
+            raise CLIError(f"--scale-global/--slab-scale/--slab-df: {exc}") from None
+    if kind != "regularized-horseshoe" and (slab_scale is not None or slab_df is not None):
+        raise CLIError("--slab-scale/--slab-df belong to --prior regularized-horseshoe")
+    if scale_global is not None:
+        raise CLIError("--scale-global belongs to --prior horseshoe or regularized-horseshoe")
     if kind in ("studentt", "cauchy"):
         try:
             if kind == "cauchy":
@@ -158,11 +178,22 @@ def make_estimator(args, prior: Prior):
     return LogisticRegression(**common)
 
 
-def fit_map(args):
-    """Load the data and fit the MAP; returns ``(data, estimator, caught warnings)``."""
+def data_and_estimator(args):
+    """Load the data and build the (unfitted) estimator of the options: ``(data, estimator)``."""
     data = load_data(args)
-    prior = prior_from_args(args.prior, args.lam, args.lam2, args.df)
-    est = make_estimator(args, prior)
+    prior = prior_from_args(args.prior, args.lam, args.lam2, getattr(args, "df", None),
+                            scale_global=getattr(args, "scale_global", None),
+                            slab_scale=getattr(args, "slab_scale", None), slab_df=getattr(args, "slab_df", None))
+    return data, make_estimator(args, prior)
+
+
+def fit_map(args, prepared=None):
+    """Load the data and fit the MAP; returns ``(data, estimator, caught warnings)``.
+
+    ``prepared``: ``(data, estimator)`` from :func:`data_and_estimator`, when already made.
+    A prior without a MAP (the horseshoe) is a :class:`CLIError` saying why.
+    """
+    data, est = data_and_estimator(args) if prepared is None else prepared
     import pandas as pd
 
     X = pd.DataFrame(data.X, columns=data.feature_names)
@@ -301,6 +332,14 @@ def add_prior_arguments(p: argparse.ArgumentParser) -> None:
                         "the scale (studentt, cauchy: scale 1/√λ); default 2 for laplace on the lecture data, else 1")
     p.add_argument("--lam2", type=positive_float, default=None, help="elastic net λ2 (L2 precision), default 1")
     p.add_argument("--df", type=positive_float, default=None, help=DF_HELP)
+    p.add_argument("--scale-global", type=positive_float, default=None,
+                   help="horseshoe: scale s of the global scale's prior τ ~ C⁺(0, s), default 1 (Piironen & "
+                        "Vehtari: s = p0/(D − p0)·σ/√N, σ = 2 for logistic; bayesreg.global_scale); "
+                        "a horseshoe has no λ and no MAP (compare only)")
+    p.add_argument("--slab-scale", type=positive_float, default=None,
+                   help="regularized horseshoe: slab scale (large weights ~ t_ν(0, slab scale)), default 2")
+    p.add_argument("--slab-df", type=positive_float, default=None,
+                   help="regularized horseshoe: slab degrees of freedom ν, default 4")
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:

@@ -5,6 +5,9 @@
 Prints the MAP report of ``bayesreg fit``, samples the posterior, prints the
 comparison table and writes ``forest.png``, ``densities.png``,
 ``cost_history.png``, ``comparison.csv`` and ``results.nc`` to ``--out``.
+With ``--prior horseshoe`` (or ``regularized-horseshoe``), which has no MAP, it
+prints "no MAP: …" instead of the MAP report, and the table has no MAP columns
+(nor a cost history; results.nc holds no MAP).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import warnings
 
 import numpy as np
 
-from .common import (add_fit_arguments, check_feature_names, check_output_folder, check_tune_option, fit_map,
-                     int_at_least, print_fit)
+from .common import (CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
+                     data_and_estimator, fit_map, int_at_least, print_fit)
 
 __all__ = ["add_parser", "cmd_compare"]
 
@@ -30,9 +33,19 @@ def cmd_compare(args) -> int:
 
     check_tune_option(args.tune, args.sampler)
     out = check_output_folder(args.out)
-    data, est, caught = fit_map(args)
+    data, est = data_and_estimator(args)
+    has_map = est.has_mode()
+    if has_map:
+        data, est, caught = fit_map(args, (data, est))
     check_feature_names(data)
-    print_fit(data, est, caught)
+    if has_map:
+        print_fit(data, est, caught)
+    else:  # a horseshoe: nothing to fit, the posterior is all there is
+        if args.sampler == "laplace-is":
+            raise CLIError(f"--sampler laplace-is needs a MAP: {est.prior.no_mode_reason()}")
+        print(f"data: {data.description}")
+        print(f"prior on weights:   {est.prior.describe()}")
+        print(f"no MAP: {est.prior.no_mode_reason()}")
     import pandas as pd
 
     X = pd.DataFrame(data.X, columns=data.feature_names)
@@ -48,10 +61,16 @@ def cmd_compare(args) -> int:
     reason = post["posterior"].attrs.get("auto_reason")
     if reason:
         print(f"sampler: {reason}")
+    n_div = post["posterior"].attrs.get("n_divergent")
+    if n_div is not None:
+        accept = post["posterior"].attrs.get("target_accept")
+        print(f"divergent transitions: {int(n_div)}" + (f" (target_accept {float(accept):g})" if accept else ""))
     table = compare_table(est, post, true_coef=data.coef, true_intercept=data.intercept)
     table["map"] = table["map"] + 0.0  # print -0.0 as 0
+    # without a MAP its columns are empty: the "no MAP" line above says why
+    shown = table if has_map else table.drop(columns=["map", "map_is_zero", "map_in_hdi"])
     with pd.option_context("display.max_rows", 200, "display.width", 200, "display.float_format", "{:.4g}".format):
-        print(table.to_string())
+        print(shown.to_string())
     zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []
     if len(zeros):
         print(f"\n{len(zeros)} MAP weights are exactly zero; their posterior means are not "
@@ -62,16 +81,18 @@ def cmd_compare(args) -> int:
     figs["forest.png"] = ax.figure
     axes = plots.plot_densities(est, post, features=list(table.index[:6]))
     figs["densities.png"] = np.ravel(axes)[0].figure
-    ax = plots.plot_cost_history(est.map_)
-    figs["cost_history.png"] = ax.figure
+    if has_map:
+        ax = plots.plot_cost_history(est.map_)
+        figs["cost_history.png"] = ax.figure
     for name, fig in figs.items():
         fig.savefig(out / name, dpi=110, bbox_inches="tight")
         plt.close(fig)
     table.to_csv(out / "comparison.csv")
-    io.save_results(out / "results.nc", est=est, posterior=post, comparison=table,
+    io.save_results(out / "results.nc", est=est if has_map else None, posterior=post, comparison=table,
                     settings={"command": "compare", "data": data.description, "draws": args.draws,
                               "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
-                              "formula": args.formula})
+                              "formula": args.formula,
+                              **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})})
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
     return 0
 

@@ -1,7 +1,8 @@
 """Figures of one fit's posterior next to its MAP.
 
 * :func:`plot_forest` — the :func:`bayesreg.compare.compare` table: HDI bars,
-  posterior means, the MAP (exact zeros marked distinctly), the truth if known,
+  posterior means, the MAP (exact zeros marked distinctly; without a MAP, a
+  legend entry saying why), the truth if known,
   several posteriors side by side if the table came from a dict.
 * :func:`plot_densities` — per coefficient, a histogram of the posterior draws,
   the MAP as a vertical line and the prior density overlaid; the title gives λ
@@ -19,11 +20,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..compare import INTERCEPT, SHARED_COLUMNS, is_posterior_tree, posterior_draws
+from ..compare import INTERCEPT, SHARED_COLUMNS, is_posterior_tree, posterior_draws, posterior_features
+from ..priors import Flat, as_prior
 from ..validation import ArgumentTypeError, check_bool, check_int
 from .axes import MAP_STYLE, TRUE_STYLE, ZERO_STYLE, as_axes_list, new_axes
 
-__all__ = ["plot_forest", "plot_densities"]
+__all__ = ["plot_forest", "plot_densities", "NO_MAP_LABEL"]
+
+#: The legend entry in place of the MAP for a prior without a mode (the horseshoe).
+NO_MAP_LABEL = "no MAP: the prior's density is unbounded at 0"
 
 
 # -- forest --------------------------------------------------------------------------
@@ -76,7 +81,10 @@ def plot_forest(table: pd.DataFrame, *, ax=None, show_true: bool = True, title: 
                 gid="mean", zorder=3)
     map_values = shared["map"].to_numpy(float)
     is_zero = (shared["map_is_zero"].to_numpy(bool) if "map_is_zero" in shared else map_values == 0.0)
-    ax.plot(map_values[~is_zero], y[~is_zero], label="MAP", gid="map", **MAP_STYLE)
+    if np.isnan(map_values).all():  # a prior without a mode (the horseshoe): say so instead of a marker
+        ax.plot([], [], " ", label=NO_MAP_LABEL, gid="no_map")
+    else:
+        ax.plot(map_values[~is_zero], y[~is_zero], label="MAP", gid="map", **MAP_STYLE)
     if is_zero.any():
         ax.plot(map_values[is_zero], y[is_zero], label="MAP = 0 exactly", gid="map_zero", **ZERO_STYLE)
     if show_true and "true" in shared:
@@ -119,11 +127,14 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
 
     Each panel: a density-normalized histogram of the draws (one per posterior),
     the MAP as a dashed vertical line, and the prior density p(w) (none for a
-    Flat prior, which is improper).  Returns a 1-D array of the Axes used.
+    Flat prior, which is improper, nor for a horseshoe, which has no closed form).
+    For a prior without a mode (the horseshoe) ``est`` may be unfitted: there is
+    no MAP line, and the legend says why.  Returns a 1-D array of the Axes used.
     """
-    if not hasattr(est, "coef_") or not hasattr(est, "prior_"):
+    no_map = hasattr(est, "has_mode") and not est.has_mode()  # the horseshoe: no MAP, est may be unfitted
+    if not no_map and (not hasattr(est, "coef_") or not hasattr(est, "prior_")):
         raise ValueError(f"est must be a fitted bayesreg estimator, got {type(est).__name__}")
-    names = list(est.feature_names())
+    names = posterior_features(posterior) if no_map else list(est.feature_names())
     fit_intercept = bool(getattr(est, "fit_intercept", True))
     runs = dict(posterior) if isinstance(posterior, Mapping) and not is_posterior_tree(posterior) else {"": posterior}
     if not runs:
@@ -137,26 +148,35 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
         raise ValueError(f"features must be a non-empty list of names from {available}, got unknown {unknown}"
                          if unknown else "features must not be empty")
     bins = check_int(bins, "bins", 1)
-    map_values = dict(zip(names, np.asarray(est.coef_, dtype=float).tolist()))
-    if fit_intercept:
-        map_values[INTERCEPT] = float(est.intercept_)
+    if no_map:
+        priors = {"coef": as_prior(est.prior, "est.prior"), INTERCEPT: as_prior(est.intercept_prior,
+                                                                                 "est.intercept_prior", default=Flat())}
+        map_values = dict.fromkeys(names + [INTERCEPT], math.nan)
+    else:
+        priors = {"coef": est.prior_, INTERCEPT: est.intercept_prior_}
+        map_values = dict(zip(names, np.asarray(est.coef_, dtype=float).tolist()))
+        if fit_intercept:
+            map_values[INTERCEPT] = float(est.intercept_)
 
     ax_list = as_axes_list(axes, len(features))
     for ax, name in zip(ax_list, features):
-        prior = est.intercept_prior_ if name == INTERCEPT else est.prior_
+        prior = priors[INTERCEPT] if name == INTERCEPT else priors["coef"]
         xs = [d[name].ravel() for d in draws.values()]
         m = map_values[name]
-        lo = min(float(np.min(x)) for x in xs + [np.array([m])])
-        hi = max(float(np.max(x)) for x in xs + [np.array([m])])
+        lo = min(float(np.min(x)) for x in xs + ([] if no_map else [np.array([m])]))
+        hi = max(float(np.max(x)) for x in xs + ([] if no_map else [np.array([m])]))
         pad = 0.1 * (hi - lo) if hi > lo else 1.0
         for i, (label, x) in enumerate(zip(draws, xs)):
             _, _, patches = ax.hist(x, bins=bins, density=True, histtype="stepfilled", alpha=0.35, color=f"C{i}",
                                     label=f"posterior ({label})" if label else "posterior")
             for p in patches:
                 p.set_gid("posterior")
-        ax.axvline(m, color="black", linestyle="--", linewidth=1.5, label="MAP" + (" = 0" if m == 0 else ""),
-                   gid="map")
-        if prior.proper:
+        if no_map:
+            ax.plot([], [], " ", label=NO_MAP_LABEL, gid="no_map")
+        else:
+            ax.axvline(m, color="black", linestyle="--", linewidth=1.5, label="MAP" + (" = 0" if m == 0 else ""),
+                       gid="map")
+        if prior.proper and prior.has_logpdf:
             grid = np.linspace(lo - pad, hi + pad, 401)
             ax.plot(grid, np.exp(prior.logpdf(grid)), color="crimson", linewidth=1.5, label="prior", gid="prior")
         ax.set_title(f"{name}\n{_prior_label(prior)}", fontsize="small")

@@ -47,11 +47,23 @@ def attrs_of(problem: Problem, sampler: str, seed: int) -> dict:
     return attrs
 
 
+def _with_latent(post: xr.Dataset, latent: xr.Dataset | None) -> xr.Dataset:
+    """The posterior with the priors' latent variables (sampler attrs and extra coords dropped)."""
+    if latent is None:
+        return post
+    keep = {str(k): (v.dims, np.asarray(v.values, dtype=float)) for k, v in latent.data_vars.items()
+            if set(v.dims) <= {"chain", "draw", "feature"}}
+    return post.assign({k: (dims, values) for k, (dims, values) in keep.items()})
+
+
 def assemble(problem: Problem, W: np.ndarray, B: np.ndarray | None, stats: xr.Dataset | None, attrs: dict,
-             pointwise: bool, loglik_sum: np.ndarray | None = None) -> xr.DataTree:
+             pointwise: bool, loglik_sum: np.ndarray | None = None, latent: xr.Dataset | None = None) -> xr.DataTree:
     """The DataTree: posterior, [sample_stats], log_likelihood, log_prior, observed_data.
 
     ``loglik_sum`` (chain, draw): the summed log likelihood when it is already known.
+    ``latent``: the priors' latent variables (a horseshoe's ``coef_tau``, …), added to ``posterior``.
+    A prior without a closed-form density (``Prior.has_logpdf`` False) has no ``coef`` in
+    ``log_prior``; its attrs ``coef_omitted`` say why.
     """
     m = problem.model
     chains, draws = W.shape[:2]
@@ -62,7 +74,8 @@ def assemble(problem: Problem, W: np.ndarray, B: np.ndarray | None, stats: xr.Da
 
     lp_w, lp_b = m.log_prior(W, B)
     post = {"coef": (("chain", "draw", "feature"), W)}
-    lp = {"coef": (("chain", "draw", "feature"), lp_w)}
+    lp = {} if lp_w is None else {"coef": (("chain", "draw", "feature"), lp_w)}
+    lp_attrs = dict(group_attrs) if lp_w is not None else {**group_attrs, "coef_omitted": m.prior.no_logpdf_reason()}
     if m.fit_intercept:
         post["intercept"] = (("chain", "draw"), B)
         lp["intercept"] = (("chain", "draw"), lp_b)
@@ -73,10 +86,10 @@ def assemble(problem: Problem, W: np.ndarray, B: np.ndarray | None, stats: xr.Da
     ll_var = (("chain", "draw", "obs_id"), ll) if pointwise else (("chain", "draw"), ll)
 
     groups = {
-        "posterior": xr.Dataset(post, coords={**base, **feat}, attrs=attrs),
+        "posterior": _with_latent(xr.Dataset(post, coords={**base, **feat}, attrs=attrs), latent),
         "log_likelihood": xr.Dataset({"obs": ll_var}, coords={**base, **(obs if pointwise else {})},
                                      attrs={**group_attrs, "pointwise": int(pointwise)}),
-        "log_prior": xr.Dataset(lp, coords={**base, **feat}, attrs=group_attrs),
+        "log_prior": xr.Dataset(lp, coords={**base, **feat}, attrs=lp_attrs),
         "observed_data": xr.Dataset({"obs": (("obs_id",), m.y)}, coords=obs, attrs=group_attrs),
     }
     if stats is not None:

@@ -144,10 +144,17 @@ def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | No
     -----
     PosteriorWarning
         If k̂ > 0.7: the approximation cannot be trusted.
+
+    Raises
+    ------
+    ValueError
+        For a prior without a mode (``Prior.has_mode`` False, e.g. the horseshoe): no MAP to centre on.
     """
     draws = check_int(draws, "draws", 1)
     seed = check_seed(random_seed)
     problem = Problem.from_estimator(est, X, y, sample_weight)
+    if not problem.has_map:
+        raise ValueError(f"no Laplace approximation without a MAP: {problem.no_map_reason()}")
     rng = np.random.default_rng(seed)
     lap = laplace_fit(problem)
     theta, active, L, k = lap.theta, lap.active, lap.L, lap.k

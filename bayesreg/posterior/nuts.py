@@ -1,7 +1,10 @@
 """NUTS on the problem's PyMC model: nutpie (compiled once per structure) or PyMC's own sampler.
 
 Both start every chain at the MAP jittered by U(−1, 1)·(1/√H_jj), H the Hessian
-of U there (seeded per chain), so no chain starts in a far corner.
+of U there (seeded per chain), so no chain starts in a far corner.  Without a MAP
+(a prior with no mode: the horseshoe) they start from PyMC's own initial point
+(the prior's support point, jittered per chain), and run with the prior's
+``nuts_target_accept`` when it names one (the horseshoe's funnel needs small steps).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from ..validation import check_int
 from .problem import Problem
 from .pymc_model import build, compiled_nutpie
 
-__all__ = ["check_tune", "starting_points", "sample_nutpie", "sample_pymc"]
+__all__ = ["check_tune", "starting_points", "target_accept_option", "sample_nutpie", "sample_pymc"]
 
 
 def check_tune(tune, sampler: str = "nutpie") -> int:
@@ -49,6 +52,12 @@ def starting_points(problem: Problem, seed) -> np.ndarray:
     return theta + rng.uniform(-1.0, 1.0, problem.n_params) * scale
 
 
+def target_accept_option(problem: Problem) -> dict:
+    """{"target_accept": the prior's ``nuts_target_accept``}, or {} for the sampler's default."""
+    value = problem.model.prior.nuts_target_accept
+    return {} if value is None else {"target_accept": float(value)}
+
+
 def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
     """(posterior Dataset, sample_stats Dataset, {compile_time, sampling_time})."""
     import nutpie
@@ -60,19 +69,21 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
     def initial_point(chain_seed):
         return starting_points(problem, [seed, int(chain_seed)])
 
-    compiled = dataclasses.replace(compiled, initial_point_func=initial_point)
+    if problem.has_map:  # without one, nutpie's own: PyMC's jittered initial point
+        compiled = dataclasses.replace(compiled, initial_point_func=initial_point)
     cores = available_cores(chains)
+    extra = target_accept_option(problem)
     t0 = time.perf_counter()
     with blas_one_thread(cores > 1):
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=cores, seed=seed,
-                             progress_bar=progressbar, save_warmup=False)
+                             progress_bar=progressbar, save_warmup=False, **extra)
     seconds = time.perf_counter() - t0
     post = tree["posterior"].dataset
     _refuse_unfinished(post, chains, draws)
     stats = tree["sample_stats"].dataset
     # object-typed columns (messages) do not survive to_netcdf
     stats = stats.drop_vars([v for v in stats.data_vars if stats[v].dtype == object])
-    return post, stats, {"compile_time": compile_seconds, "sampling_time": seconds}
+    return post, stats, {"compile_time": compile_seconds, "sampling_time": seconds, **extra}
 
 
 def sample_pymc(problem: Problem, draws, tune, chains, seed, progressbar):
@@ -83,22 +94,24 @@ def sample_pymc(problem: Problem, draws, tune, chains, seed, progressbar):
     rng = np.random.default_rng(seed)
     p = problem.model.n_features
     initvals = []
-    for _ in range(chains):
+    for _ in range(chains if problem.has_map else 0):  # without a MAP: PyMC's jittered initial point
         start = starting_points(problem, rng.integers(2**63))
         point = {"coef": start[:p]}
         if problem.fit_intercept:
             point["intercept"] = np.asarray(start[p])
         initvals.append(point)
+    extra = target_accept_option(problem)
     # cores=1: PyMC runs parallel chains in forked processes, unsafe in a process with threads
     t0 = time.perf_counter()
     tree = pm.sample(draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed, progressbar=progressbar,
-                     quiet=not progressbar, nuts_sampler="pymc", initvals=initvals, init="adapt_diag",
-                     compute_convergence_checks=False, model=m)
+                     quiet=not progressbar, nuts_sampler="pymc", initvals=initvals or None,
+                     init="adapt_diag" if problem.has_map else "jitter+adapt_diag",
+                     compute_convergence_checks=False, model=m, **extra)
     seconds = time.perf_counter() - t0
     _refuse_unfinished(tree["posterior"].dataset, chains, draws)
     # PyMC times its sampling loop; the rest of the call is compiling the logp/gradient and setting up
     sampling = float(tree["posterior"].attrs.get("sampling_time", math.nan))
     post, stats = tree["posterior"].dataset, tree["sample_stats"].dataset
     if not 0.0 <= sampling <= seconds:
-        return post, stats, {"compile_time": math.nan, "sampling_time": seconds}
-    return post, stats, {"compile_time": seconds - sampling, "sampling_time": sampling}
+        return post, stats, {"compile_time": math.nan, "sampling_time": seconds, **extra}
+    return post, stats, {"compile_time": seconds - sampling, "sampling_time": sampling, **extra}

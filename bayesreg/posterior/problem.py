@@ -7,7 +7,10 @@ log-likelihood are the model's own — the posterior has no second copy of the m
 
 The estimator is never modified.  Its MAP is used when it is *current* (fitted,
 parameters unchanged since) and optimal for these data; otherwise a clone with
-the estimator's current parameters is fitted to (X, y).
+the estimator's current parameters is fitted to (X, y).  A prior without a mode
+(``Prior.has_mode`` False: the horseshoe) gives a problem *without* a MAP
+(``has_map`` False, ``coef`` and ``intercept`` None): nothing is fitted, NUTS
+starts from PyMC's own initial points and there is no Laplace approximation.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ class Problem:
     """The data and model of one posterior, and its mode."""
 
     model: Model                 # U in (w, b) coordinates
-    coef: np.ndarray             # the MAP for these data
-    intercept: float
+    coef: np.ndarray | None      # the MAP for these data (None: the prior has no mode, so no MAP)
+    intercept: float | None
 
     @classmethod
     def from_estimator(cls, est, X, y, sample_weight=None) -> "Problem":
@@ -44,6 +47,8 @@ class Problem:
             raise TypeError(f"est must be a bayesreg estimator (LogisticRegression, LinearRegression), "
                             f"got {type(est).__name__}")
         check_shapes(X, y)
+        if not est.has_mode():
+            return cls(model=est.model_without_map(X, y, sample_weight=sample_weight), coef=None, intercept=None)
         work = est if est.is_current() else clone(est).fit(X, y, sample_weight=sample_weight)
         problem = cls._of(work, X, y, sample_weight)
         if work is est and not problem.map_is_optimal(float(est.tol)):
@@ -64,6 +69,15 @@ class Problem:
         m = self.model
         return bool(m.optimality(theta, m.data_gradient(m.linear_predictor(theta))) <= max(100.0 * tol, 1e-4))
 
+    @property
+    def has_map(self) -> bool:
+        """False when the prior has no mode (the horseshoe): no MAP, no Laplace approximation."""
+        return self.coef is not None
+
+    def no_map_reason(self) -> str:
+        """Why there is no MAP ("" when there is one)."""
+        return "" if self.has_map else self.model.prior.no_mode_reason()
+
     # -- shorthands -------------------------------------------------------------------
     @property
     def fit_intercept(self) -> bool:
@@ -81,7 +95,9 @@ class Problem:
         return [f"coef[{f}]" for f in self.feature_names] + (["intercept"] if self.fit_intercept else [])
 
     def theta(self) -> np.ndarray:
-        """The MAP as one vector θ = (w, b)."""
+        """The MAP as one vector θ = (w, b); a ValueError saying why when there is none."""
+        if not self.has_map:
+            raise ValueError(f"this posterior has no MAP: {self.no_map_reason()}")
         return self.model.theta_from(self.coef, self.intercept)
 
     def split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:

@@ -140,7 +140,15 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     them).  With ``sampler="auto"``: ``sampler_requested="auto"``,
     ``auto_reason``, ``auto_pareto_k``, ``auto_ess_importance`` and
     ``auto_check_time`` (the seconds the laplace-is attempt took, also when it
-    was not kept).
+    was not kept).  NUTS runs record ``n_divergent``, and ``target_accept`` when the
+    prior asks for one (``Prior.nuts_target_accept``).
+
+    A prior without a mode (``Prior.has_mode`` False: :class:`~bayesreg.priors.Horseshoe`)
+    has no MAP: the estimator need not be fitted (it is not), NUTS starts from PyMC's own
+    jittered initial point, "auto" runs nutpie (``auto_reason`` says why), "laplace-is" is a
+    ValueError, ``posterior.attrs["map_missing"]`` says why, the prior's latent variables
+    (``coef_tau``, ``coef_local``, …) are kept in the ``posterior`` group, and
+    ``log_prior`` omits ``coef`` (its attrs say why).
 
     Warns
     -----
@@ -161,6 +169,16 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
 
     auto: dict = {}
     res: ISResult | None = None
+    if not problem.has_map:  # no mode: no Laplace approximation to sample from or to try
+        if sampler == "laplace-is":
+            raise ValueError(f"sampler='laplace-is' needs a MAP and its Laplace approximation, but "
+                             f"{problem.no_map_reason()}; use sampler='nutpie' (or 'auto')")
+        if sampler == "auto":
+            sampler = default_nuts()
+            auto = {"sampler_requested": "auto", "auto_check_time": 0.0, "auto_pareto_k": math.nan,
+                    "auto_ess_importance": math.nan,
+                    "auto_reason": f"{sampler}: no MAP, so no Laplace approximation to importance-sample from "
+                                   f"({type(problem.model.prior).__name__}'s density is unbounded at 0)"}
     if sampler in ("auto", "laplace-is"):
         t0 = time.perf_counter()
         failure = ""
@@ -189,9 +207,16 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
              if problem.fit_intercept else None)
         attrs.update({k: float(v) for k, v in times.items()})
         attrs.update(auto)
-        tree = assemble(problem, W, B, stats, attrs, pointwise)
+        if "diverging" in stats:
+            attrs["n_divergent"] = int(stats["diverging"].sum())
+        if not problem.has_map:
+            attrs["map_missing"] = problem.no_map_reason()
+        latent = [v for v in post.data_vars if str(v).startswith(("coef_", "intercept_"))]  # the priors' own
+        tree = assemble(problem, W, B, stats, attrs, pointwise, latent=post[latent] if latent else None)
         problems = convergence_problems(tree)
-        advice = ". Try more tune and draws, or a stronger prior."
+        advice = (". Try more tune and draws, or a stronger prior." if problem.has_map else
+                  ". Try more tune and draws, or a smaller scale_global; with a horseshoe prior a few divergences "
+                  "are common (its funnel near τ = 0).")
     if problems:
         warnings.warn("The posterior sample may not be reliable: " + "; ".join(problems) + advice,
                       PosteriorWarning, stacklevel=2)

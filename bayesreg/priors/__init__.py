@@ -6,14 +6,16 @@ stated in :mod:`bayesreg.priors.base`; each built-in prior is one module.
 
 from __future__ import annotations
 
-from .base import Prior
+from .base import NoModeError, Prior
 from .elastic_net import ElasticNet
 from .flat import Flat
 from .gaussian import Gaussian
+from .horseshoe import Horseshoe, RegularizedHorseshoe, global_scale
 from .laplace import Laplace
 from .student_t import Cauchy, StudentT
 
-__all__ = ["Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "StudentT", "Cauchy", "as_prior", "prior_from_params"]
+__all__ = ["Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "StudentT", "Cauchy", "Horseshoe",
+           "RegularizedHorseshoe", "NoModeError", "global_scale", "as_prior", "prior_from_params"]
 
 
 

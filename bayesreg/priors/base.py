@@ -40,6 +40,13 @@ fine) and give it ``penalty``, ``gradient``, ``prox``, ``logpdf``, ``variance``,
 in the current model (read its parameters from :meth:`Prior.pymc_data` so that
 a compiled model takes a new λ without compiling again).  A prior with a
 parameter called ``lam`` can be swept in λ with no more code.
+
+**A prior without a mode** (its density unbounded, like the horseshoe's at 0)
+sets ``has_mode = False`` and says why in :meth:`Prior.no_mode_reason`: ``fit``
+raises :class:`NoModeError` and the posterior is sampled without a MAP.  One
+without a closed-form ``logpdf`` sets ``has_logpdf = False``
+(:meth:`Prior.no_logpdf_reason`).  These are flags on the contract: no code
+asks which class a prior is.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ import numpy as np
 
 from ..validation import check_real
 
-__all__ = ["Prior", "OneStrengthPrior", "ScaleLaw", "check_strength", "fmt", "LOG_2PI", "LAM_MIN", "LAM_MAX"]
+__all__ = ["Prior", "NoModeError", "OneStrengthPrior", "ScaleLaw", "check_strength", "fmt", "LOG_2PI", "LAM_MIN", "LAM_MAX"]
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -73,6 +80,10 @@ def check_strength(value, name: str, *, positive: bool) -> float:
         raise ValueError(f"{name} must be in [{LAM_MIN:g}, {LAM_MAX:g}] (a prior scale from about 1e-50 to 1e50), "
                          f"got {value!r}")
     return value
+
+
+class NoModeError(ValueError):
+    """The prior's density is unbounded, so U has no minimum and there is no MAP (sample the posterior instead)."""
 
 
 def fmt(x: float) -> str:
@@ -100,8 +111,15 @@ class Prior:
     #: True where the penalty is convex, so U has one minimum.  A non-convex prior (Student-t, Cauchy)
     #: makes the MAP a *local* mode: the solvers start at 0 and the result says ``local_mode``.
     convex: bool = True
-    #: True where the density has a finite maximum, so U has a minimum (the MAP); False for a horseshoe.
+    #: False where the density is unbounded (the horseshoe: infinite at w = 0), so U has no minimum and
+    #: there is no MAP: ``fit`` raises :class:`NoModeError`, the posterior is sampled without one.
     has_mode: bool = True
+    #: False where ``logpdf`` has no closed form (a hierarchical prior whose weights share a random scale):
+    #: the posterior's ``log_prior`` group then omits the weights (see :meth:`no_logpdf_reason`).
+    has_logpdf: bool = True
+    #: NUTS's target acceptance rate for this prior's posterior (None: the sampler's default); a prior whose
+    #: posterior has a funnel (the horseshoe's global scale) asks for smaller steps.
+    nuts_target_accept: float | None = None
 
     #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
     registry: ClassVar[dict[str, type]] = {}
@@ -179,6 +197,15 @@ class Prior:
     def logpdf(self, w) -> np.ndarray:
         """Normalized log density of each coordinate (elementwise)."""
         raise NotImplementedError(f"{type(self).__name__} must implement logpdf(w)")
+
+    def no_mode_reason(self) -> str:
+        """Why there is no MAP (for ``has_mode = False``), in words, with what to do instead."""
+        return (f"{self!r} has no mode (its density is unbounded), so U has no minimum and there is no MAP; "
+                f"sample the posterior with sample_posterior instead")
+
+    def no_logpdf_reason(self) -> str:
+        """Why ``logpdf`` is not available (for ``has_logpdf = False``), in words."""
+        return f"{self!r} has no closed-form density of the weights"
 
     # -- what λ means ----------------------------------------------------------------
     @property
