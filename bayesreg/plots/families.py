@@ -39,8 +39,11 @@ def plot_prior_families(result, ax=None, features=None):
     if unknown:
         raise ValueError(f"features {unknown} are not rows of the table; rows are {list(table.index)}")
     labels = list(table.attrs["labels"])
-    ax = new_axes(ax, figsize=(8, 0.55 * len(rows) * max(1, len(labels)) ** 0.5 + 1.8))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ax = new_axes(ax, figsize=(8, min(14.0, 1.5 + len(rows) * (0.25 + 0.1 * len(labels)))))
+    # the truth is a green star: no prior gets a green of its own
+    from matplotlib.colors import to_hex
+
+    colors = [c for c in plt.rcParams["axes.prop_cycle"].by_key()["color"] if to_hex(c) not in ("#2ca02c", "#008000")]
     n = len(labels)
     offsets = ((n - 1) / 2 - np.arange(n)) * (0.7 / max(n, 1))  # the first prior on top, as in the legend
     y0 = np.arange(len(rows))[::-1].astype(float)
@@ -54,7 +57,7 @@ def plot_prior_families(result, ax=None, features=None):
         ax.hlines(y, block["hdi_low"], block["hdi_high"], color=color, linewidth=2.2, label=name, gid="hdi")
         ax.plot(block["median"], y, "o", color=color, markersize=5, gid="median")
         if has_map:
-            zero = block["map_is_zero"].fillna(False).astype(bool).to_numpy()
+            zero = block["map_is_zero"].eq(True).to_numpy()
             m = block["map"].to_numpy(dtype=float)
             if (~zero).any():
                 ax.plot(m[~zero], y[~zero], gid="map", **{**MAP_STYLE, "markersize": 6,
