@@ -6,7 +6,7 @@ by our own gradient-descent core, and the full posterior is sampled with PyMC.
 
 from . import datasets
 from .compare import compare, hdi
-from .estimators import LinearRegression, LogisticRegression
+from .estimators import LinearRegression, LogisticRegression, PoissonRegression
 from .io import load_results, load_sweep, save_results, save_sweep
 from .sensitivity import choose_lambda, full_bayes_lambda, prior_sensitivity, sweep
 from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
@@ -14,7 +14,7 @@ from .separation import SeparationError, detect_separation
 from .solvers import ConvergenceWarning, DivergenceError, MapResult
 
 __all__ = [
-    "LogisticRegression", "LinearRegression",
+    "LogisticRegression", "LinearRegression", "PoissonRegression",
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet",
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",

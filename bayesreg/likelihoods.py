@@ -94,6 +94,15 @@ class Likelihood:
         """E[y | η]."""
         raise NotImplementedError
 
+    def max_curvature(self, y: np.ndarray) -> float | None:
+        """An upper bound of ``curvature(y, η)`` over every η and these y, or None where there is none.
+
+        None (the default) tells the solvers that the curvature is unbounded (Poisson:
+        e^η), so a global Lipschitz constant does not exist and steps must be found by
+        line search; a bound lets them use it.
+        """
+        return None
+
     def check_y(self, y: np.ndarray) -> None:
         """Raise ValueError if y is not valid for this likelihood."""
 
@@ -173,6 +182,9 @@ class Bernoulli(Likelihood):
     def mean(self, eta) -> np.ndarray:
         return sigmoid(eta)
 
+    def max_curvature(self, y) -> float:
+        return 0.25  # σ(η)(1 − σ(η)) peaks at η = 0
+
     def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
         import pymc as pm
 
@@ -237,6 +249,9 @@ class Normal(Likelihood):
 
     def mean(self, eta) -> np.ndarray:
         return np.asarray(eta, dtype=float)
+
+    def max_curvature(self, y) -> float:
+        return 1.0 / self.noise_sd**2  # constant in η
 
     def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
         import pymc as pm
