@@ -16,17 +16,18 @@ from pathlib import Path
 import numpy as np
 
 from .. import datasets
-from ..estimators import LinearRegression, LogisticRegression
+from ..estimators import LinearRegression, LogisticRegression, PoissonRegression
 from ..priors import ElasticNet, Flat, Gaussian, Laplace, Prior
 from ..solvers import SOLVERS
 
-__all__ = ["PRIORS", "CLIError", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
+__all__ = ["PRIORS", "LIKELIHOODS", "CLIError", "check_counts", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
            "add_fit_arguments", "progress_printer"]
 
 PRIORS = ("gaussian", "laplace", "elasticnet", "flat")
+LIKELIHOODS = ("logistic", "linear", "poisson")
 
 
 class CLIError(Exception):
@@ -62,7 +63,21 @@ def load_data(args) -> datasets.Dataset:
             raise CLIError(f"--standardize: constant column(s) {bad} cannot be standardized")
         data.X = (data.X - data.X.mean(axis=0)) / scale
         data.scale = scale
+    if getattr(args, "likelihood", None) == "poisson":
+        check_counts(data)
     return data
+
+
+def check_counts(data: datasets.Dataset) -> None:
+    """``--likelihood poisson`` models counts: the target must hold non-negative integers."""
+    from ..poisson import Poisson
+
+    try:
+        Poisson().check_y(np.asarray(data.y))
+    except ValueError as exc:
+        detail = str(exc).split(", got ", 1)[-1]
+        raise CLIError(f"--likelihood poisson needs counts (0, 1, 2, …) in the target of {data.description}, "
+                       f"got {detail}") from None
 
 
 def read_csv(path: Path, target: str | None) -> datasets.Dataset:
@@ -105,6 +120,8 @@ def make_estimator(args, prior: Prior):
                   max_iter=args.max_iter)
     if args.likelihood == "linear":
         return LinearRegression(noise_sd=args.noise_sd, **common)
+    if args.likelihood == "poisson":
+        return PoissonRegression(**common)
     return LogisticRegression(**common)
 
 
@@ -244,7 +261,9 @@ def add_prior_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     """Likelihood, solver and data-handling options shared by fit, compare and sweep."""
-    p.add_argument("--likelihood", choices=("logistic", "linear"), default="logistic")
+    p.add_argument("--likelihood", choices=LIKELIHOODS, default="logistic",
+                   help="logistic (0/1 target), linear (Normal, σ = --noise-sd) or poisson (counts 0, 1, 2, …; "
+                        "log link: E[y] = exp(η)); default logistic")
     p.add_argument("--noise-sd", type=positive_float, default=1.0, help="σ of the linear model")
     p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
     p.add_argument("--tol", type=positive_float, default=1e-6)
