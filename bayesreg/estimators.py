@@ -24,7 +24,7 @@ from .likelihoods import Bernoulli, Likelihood, Normal
 from .model import Model
 from .poisson import Poisson
 from .priors import Flat, Gaussian, Prior, as_prior
-from .separation import SeparationError, detect_separation
+from .separation import SeparationError, detect_poisson_separation, detect_separation
 from .solvers import SOLVERS, MapResult, solve
 from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight
 
@@ -372,7 +372,21 @@ class PoissonRegression(RegressorMixin, _BayesianGLM):
         self._check_magnitudes(X)
         y = self.encode_targets(y)
         self.likelihood().check_y(y)
+        self._check_mle_exists(X, y)
         return self._fit_model(X, y, sample_weight=sample_weight)
+
+    def _check_mle_exists(self, X, y) -> None:
+        """SeparationError where flat priors leave the MAP at infinity (:func:`detect_poisson_separation`)."""
+        if self.fit_intercept and self.intercept_prior_.flat and not np.any(y):
+            raise SeparationError("every count is 0, so with a Flat intercept prior the MAP intercept is −∞ (the rate "
+                                  "e^b → 0); give the intercept a proper prior, e.g. intercept_prior=Gaussian(0.1)")
+        if self.prior_.flat:
+            sep = detect_poisson_separation(X, y, fit_intercept=self.fit_intercept)
+            if sep.separated:
+                raise SeparationError(
+                    "the zero counts are separated: along some direction the rows with y = 0 get rates e^η → 0 "
+                    "while the others do not change, so with a Flat prior the maximum-likelihood weights are "
+                    "infinite; a proper prior such as Gaussian(lam) or Laplace(lam) gives a finite MAP", sep)
 
     def predict(self, X) -> np.ndarray:
         """The posterior-mode prediction E[y | X] = exp(Xw + b)."""

@@ -7,6 +7,7 @@ likelihood             nll(y, η)                                     dnll/dη
 ``Normal(noise_sd)``   (y − η)² / (2σ²)  [+ log(σ√(2π)) in loglik]   (η − y) / σ²
 =====================  ==========================================  ===================
 
+``Poisson()`` (counts, log link: nll = e^η − y·η) lives in :mod:`bayesreg.poisson`.
 The model sums nll over the observations (DESIGN.md §1).  ``residual`` is
 dnll/dη, so ∇_w Σ nll = Xᵀ·residual; ``curvature`` is d²nll/dη², the weights
 of the Gauss–Newton/Hessian XᵀWX.

@@ -301,7 +301,7 @@ BAD_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, PoissonRegression])
 @pytest.mark.parametrize("params,exc,name,shown", BAD_PARAMS, ids=[str(p[0]) for p in BAD_PARAMS])
 def test_bad_parameters_name_the_argument(cls, params, exc, name, shown):
     X, y = _toy()
@@ -315,7 +315,7 @@ def test_bad_parameters_name_the_argument(cls, params, exc, name, shown):
 
 
 @pytest.mark.parametrize("solver", ["fista", "gd", "newton"])
-@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, PoissonRegression])
 def test_numpy_scalar_parameters_fit_like_python_numbers(cls, solver):
     X, y = _toy()
     kw = dict(solver=solver, max_iter=20000 if solver == "gd" else None)
@@ -339,7 +339,7 @@ def test_bad_noise_sd(noise_sd, exc):
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, PoissonRegression])
 def test_nan_and_inf_in_X_are_rejected(cls, bad):
     X, y = _toy()
     X = X.copy()

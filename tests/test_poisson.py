@@ -361,3 +361,105 @@ def test_lambda_sweep_runs_map_and_posterior(two_d, nutpie_2d):
     # a stronger prior pulls the posterior mean of the slope towards 0
     means = np.abs(path["mean"].sel(feature="x0").values)
     assert means[-1] < means[0]
+
+
+# ---------------------------------------------------------------------------------------
+# when the MAP does not exist: separated zero counts with a flat prior
+# ---------------------------------------------------------------------------------------
+
+def _separated():
+    """y = 0 wherever x1 > 0.5: along w1 → −∞ those rates fall to 0 while the other rows do not move."""
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(60, 2))
+    X[:, 1] = np.where(rng.random(60) < 0.3, rng.uniform(1.0, 2.0, 60), 0.0)
+    y = rng.poisson(np.exp(0.4 + 0.5 * X[:, 0])).astype(float)
+    y[X[:, 1] > 0.5] = 0.0
+    return X, y
+
+
+def test_separated_zero_counts_with_a_flat_prior_are_a_separation_error():
+    X, y = _separated()
+    with pytest.raises(br.SeparationError, match="zero counts are separated") as info:
+        br.PoissonRegression(prior=br.Flat()).fit(X, y)
+    direction = info.value.separation.direction
+    eta = np.column_stack([X, np.ones(60)]) @ direction
+    assert np.all(eta <= 1e-9) and np.all(np.abs(eta[y > 0]) <= 1e-9) and eta.min() < -1e-3
+    # independently: U keeps falling along that direction, so no finite minimum exists
+    U = [_U(np.array([0.3, 0.0, 0.2]) + t * direction, X, y) for t in (0.0, 10.0, 20.0, 40.0)]
+    assert all(b < a for a, b in zip(U, U[1:]))
+    # a proper prior gives a finite MAP; without the separating column the flat-prior MLE exists
+    assert np.isfinite(br.PoissonRegression(prior=br.Gaussian(1.0)).fit(X, y).coef_).all()
+    assert br.PoissonRegression(prior=br.Flat(), tol=1e-8).fit(X[:, :1], y).map_.converged
+    with pytest.raises(br.SeparationError, match="every count is 0"):
+        br.PoissonRegression(prior=br.Gaussian(1.0)).fit(X, np.zeros(60))
+    assert br.PoissonRegression(prior=br.Gaussian(1.0), intercept_prior=br.Gaussian(0.1)).fit(X, np.zeros(60)).map_.converged
+
+
+# ---------------------------------------------------------------------------------------
+# the command line
+# ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def counts_csv(tmp_path):
+    import pandas as pd
+
+    X, y = _counts(n=80, d=3, seed=13)
+    path = tmp_path / "counts.csv"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "visits": y.astype(int)}).to_csv(path, index=False)
+    return path, X, y
+
+
+def test_cli_fit_poisson_prints_the_libraries_map(counts_csv, capsys):
+    from bayesreg.cli import main
+
+    path, X, y = counts_csv
+    assert main(["fit", str(path), "--target", "visits", "--likelihood", "poisson", "--prior", "gaussian",
+                 "--lam", "2", "--tol", "1e-10"]) == 0
+    out = capsys.readouterr().out
+    ref = optimize.minimize(_U, np.zeros(4), args=(X, y, 2.0), jac=lambda t, *a: _U_grad(t, *a), method="BFGS",
+                            options={"gtol": 1e-10})
+    printed = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
+               if line.split() and line.split()[0] in ("a", "b", "c", "intercept")}
+    np.testing.assert_allclose([printed[k] for k in ("a", "b", "c", "intercept")], ref.x, rtol=1e-4, atol=1e-5)
+
+
+def test_cli_poisson_refuses_a_target_that_is_not_counts(tmp_path, capsys):
+    from bayesreg.cli import main
+
+    path = tmp_path / "rates.csv"
+    path.write_text("a,rate\n1.0,0\n2.0,1.5\n3.0,2\n")
+    assert main(["fit", str(path), "--target", "rate", "--likelihood", "poisson"]) == 2
+    err = capsys.readouterr().err
+    assert "counts" in err and "1.5" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_compare_poisson(counts_csv, tmp_path, capsys):
+    from bayesreg.cli import main
+
+    path, X, y = counts_csv
+    out_dir = tmp_path / "cmp"
+    assert main(["compare", str(path), "--target", "visits", "--likelihood", "poisson", "--prior", "laplace",
+                 "--lam", "3", "--sampler", "laplace-is", "--draws", "500", "--chains", "2", "--out",
+                 str(out_dir)]) == 0
+    assert (out_dir / "results.nc").is_file()
+    loaded = br.load_results(out_dir / "results.nc")
+    assert loaded.estimator == "PoissonRegression"
+    assert loaded.posterior["posterior"].attrs["sampler"] == "laplace-is"
+    capsys.readouterr()
+
+
+@pytest.mark.slow  # ~10 s of figures; the sweep itself is tested above (test_lambda_sweep_runs_map_and_posterior)
+def test_cli_sweep_poisson(counts_csv, tmp_path, capsys):
+    from bayesreg.cli import main
+
+    path, X, y = counts_csv
+    sweep_dir = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--target", "visits", "--likelihood", "poisson", "--prior", "gaussian",
+                 "--lams", "0.1:10:4", "--no-full-bayes", "--cv-folds", "3", "--out", str(sweep_dir)]) == 0
+    assert (sweep_dir / "sweep.nc").is_file()
+    loaded = br.load_sweep(sweep_dir / "sweep.nc")
+    for i, lam in enumerate(loaded.sweep["lam"].values):  # each λ's MAP is the library's fit
+        ref = br.PoissonRegression(prior=br.Gaussian(float(lam)), tol=1e-6).fit(X, y)
+        np.testing.assert_allclose(loaded.sweep["map_coef"].values[i], ref.coef_, atol=1e-4)
+    assert np.isfinite(loaded.choice.attrs["lam_eb"])
+    capsys.readouterr()

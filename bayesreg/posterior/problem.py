@@ -41,8 +41,8 @@ class Problem:
         from ..estimators import check_shapes
 
         if not hasattr(est, "prepare_data") or not hasattr(est, "to_model"):
-            raise TypeError(f"est must be a bayesreg estimator (LogisticRegression, LinearRegression), "
-                            f"got {type(est).__name__}")
+            raise TypeError(f"est must be a bayesreg estimator (LogisticRegression, LinearRegression, "
+                            f"PoissonRegression), got {type(est).__name__}")
         check_shapes(X, y)
         work = est if est.is_current() else clone(est).fit(X, y, sample_weight=sample_weight)
         problem = cls._of(work, X, y, sample_weight)
