@@ -58,8 +58,9 @@ _BLOCK = 64  # rows per product in Bernoulli.loglik_total
 class Likelihood:
     """One observation's likelihood as a function of its linear predictor.
 
-    Subclasses give ``nll``, ``residual``, ``curvature``, ``loglik_rows``, ``mean``
-    and, to be sampled, ``to_pymc``.  A likelihood written outside the package
+    Subclasses give ``nll``, ``residual``, ``curvature``, ``loglik_rows``, ``mean``,
+    ``max_curvature`` where the curvature is bounded (None, the default, means it is
+    not) and, to be sampled, ``to_pymc``.  A likelihood written outside the package
     works everywhere a built-in one does.
     """
 
