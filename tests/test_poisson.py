@@ -463,3 +463,23 @@ def test_cli_sweep_poisson(counts_csv, tmp_path, capsys):
         np.testing.assert_allclose(loaded.sweep["map_coef"].values[i], ref.coef_, atol=1e-4)
     assert np.isfinite(loaded.choice.attrs["lam_eb"])
     capsys.readouterr()
+
+
+def test_pymc_model_is_exp_minus_U_with_and_without_weights():
+    from bayesreg.posterior import build_pymc_model
+
+    X, y = _counts(n=40, d=2, seed=14)
+    weights = np.random.default_rng(14).uniform(0.2, 3.0, size=40)
+    est = br.PoissonRegression(prior=br.Gaussian(2.0))
+    for sw in (None, weights):
+        m = build_pymc_model(est, X, y, sample_weight=sw)
+        logp = m.compile_logp()
+        points = [np.array([0.2, -0.3, 0.1]), np.array([-0.5, 0.4, 0.8])]
+        lp = [logp({"coef": t[:2], "intercept": t[2]}) for t in points]
+
+        def U(t):
+            eta = X @ t[:2] + t[2]
+            rows = np.exp(eta) - y * eta
+            return float((rows if sw is None else sw * rows).sum() + t[:2] @ t[:2])  # Gaussian(2): (2/2)‖w‖²
+
+        assert lp[0] - lp[1] == pytest.approx(U(points[1]) - U(points[0]), rel=1e-10)
