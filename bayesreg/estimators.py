@@ -369,9 +369,9 @@ class PoissonRegression(RegressorMixin, _BayesianGLM):
         """The MAP of the model on (X, y), y counts; ``sample_weight`` weights each row's likelihood term."""
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        self._check_magnitudes(X)
         y = self.encode_targets(y)
         self.likelihood().check_y(y)
+        self._check_magnitudes(X, y)
         self._check_mle_exists(X, y)
         return self._fit_model(X, y, sample_weight=sample_weight)
 

@@ -20,7 +20,8 @@ from ..estimators import LinearRegression, LogisticRegression, PoissonRegression
 from ..priors import ElasticNet, Flat, Gaussian, Laplace, Prior
 from ..solvers import SOLVERS
 
-__all__ = ["PRIORS", "LIKELIHOODS", "CLIError", "check_counts", "prior_from_args", "load_data", "read_csv", "make_estimator", "fit_map",
+__all__ = ["PRIORS", "LIKELIHOODS", "CLIError", "check_counts", "prior_from_args", "load_data", "read_csv",
+           "make_estimator", "fit_map",
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
