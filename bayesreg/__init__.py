@@ -6,7 +6,7 @@ by our own gradient-descent core, and the full posterior is sampled with PyMC.
 
 from . import datasets
 from .compare import compare, hdi
-from .estimators import LinearRegression, LogisticRegression
+from .estimators import LinearRegression, LogisticRegression, PoissonRegression
 from .formula import design, from_formula
 from .io import load_results, load_sweep, save_results, save_sweep
 from .sensitivity import choose_lambda, compare_priors, full_bayes_lambda, prior_sensitivity, sweep
@@ -16,7 +16,7 @@ from .separation import SeparationError, detect_separation
 from .solvers import ConvergenceWarning, DivergenceError, MapResult
 
 __all__ = [
-    "LogisticRegression", "LinearRegression",
+    "LogisticRegression", "LinearRegression", "PoissonRegression",
     "from_formula", "design",
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "StudentT", "Cauchy",
     "Horseshoe", "RegularizedHorseshoe", "global_scale", "NoModeError",

@@ -5,6 +5,7 @@ precision (DESIGN.md §1)::
 
     U(w, b) = Σ_n nll(y_n, x_n·w + b) + λ1‖w‖₁ + (λ2/2)‖w‖²
     logistic nll(y, η) = log(1 + e^η) − y·η        linear nll(y, η) = (y − η)²/(2σ²)
+    Poisson  nll(y, η) = e^η − y·η
 
 with ``Gaussian(λ)`` = (λ1, λ2) = (0, λ), ``Laplace(λ)`` = (λ, 0), and
 ``ElasticNet(λ1, λ2)``.  Another library's objective has the same minimizer as
@@ -27,18 +28,26 @@ Write ρ for the library's ``l1_ratio``, N for the number of observations and
 | scikit-learn ``ElasticNet(alpha,         | + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]                |           | λ2 = N·alpha·(1−ρ)/σ²                  |
 | l1_ratio=ρ)``, ``Lasso(alpha)`` (ρ = 1)  |                                              |           |                                        |
 +------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+| scikit-learn ``PoissonRegressor(alpha)`` | 1/(2N)·Σ deviance + (alpha/2)‖w‖²            | N         | Gaussian(N·alpha)                      |
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
+| glum / glmnet ``family="poisson"``       | 1/(2N)·Σ deviance                            | N         | λ1 = N·alpha·ρ,                        |
+| (``alpha``, ``l1_ratio=ρ``)              | + alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]                |           | λ2 = N·alpha·(1−ρ)                     |
++------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
 | statsmodels ``Logit.fit_regularized``    | −loglike + Σ_k alpha_k·abs(w_k)              | 1         | Laplace(alpha)                         |
 | (``alpha``, ``method="l1"``)             |                                              |           |                                        |
 +------------------------------------------+----------------------------------------------+-----------+----------------------------------------+
 
 Functions: :func:`from_sklearn`/:func:`to_sklearn`, :func:`from_ridge`/:func:`to_ridge`,
 :func:`from_glmnet`/:func:`to_glmnet` (glum, glmnet, scikit-learn Lasso/ElasticNet),
-:func:`from_statsmodels`/:func:`to_statsmodels`.  ``from_*`` return a prior;
+:func:`from_statsmodels`/:func:`to_statsmodels`, :func:`from_poisson_regressor`/:func:`to_poisson_regressor`.
+``from_*`` return a prior;
 ``to_*`` return a dict of keyword arguments for the other library.
 
 (glmnet's ``lambda`` is glum's / scikit-learn's ``alpha`` and glmnet's
 ``alpha`` is their ``l1_ratio``; this module uses the Python names.  glum's
-objective is written 1/(2N)·deviance, and the binomial deviance is 2·Σ nll.)
+objective is written 1/(2N)·deviance, and the binomial deviance is 2·Σ nll; the Poisson
+deviance 2·Σ [y·log(y/μ) − (y − μ)] is 2·Σ nll plus a term in y alone, which does not move
+the minimizer.  With ``sample_weight`` every N above is the sum of the weights.)
 
 Things the table implies:
 
@@ -77,21 +86,22 @@ __all__ = [
     "from_ridge", "to_ridge",
     "from_glmnet", "to_glmnet",
     "from_statsmodels", "to_statsmodels",
+    "from_poisson_regressor", "to_poisson_regressor",
 ]
 
 #: family name → is it the Gaussian (linear, noise sd σ) family.  "normal" is glum's alias.
-_FAMILIES = {"binomial": False, "gaussian": True, "normal": True}
+_FAMILIES = {"binomial": False, "gaussian": True, "normal": True, "poisson": False}
 
 
 # -- validation (bayesreg.validation: wrong type → ArgumentTypeError, bad value → ValueError) ----
 
 def _family(family) -> bool:
-    """True for the Gaussian family, False for binomial (any case); anything else is an error."""
+    """True for the Gaussian family, False for binomial or Poisson (any case); anything else is an error."""
     return _FAMILIES[check_choice(family, "family", _FAMILIES, ignore_case=True)]
 
 
 def _dispersion(gaussian: bool, noise_sd) -> float:
-    """σ² for the Gaussian family; 1 for binomial, which has no noise sd to set."""
+    """σ² for the Gaussian family; 1 for binomial and Poisson, which have no noise sd to set."""
     sd = check_real(noise_sd, "noise_sd", low=0.0, low_open=True)
     if gaussian:
         var = sd * sd
@@ -99,7 +109,7 @@ def _dispersion(gaussian: bool, noise_sd) -> float:
             raise ValueError(f"noise_sd**2 must be finite and > 0, got noise_sd={noise_sd!r}")
         return var
     if sd != 1.0:
-        raise ValueError(f"noise_sd applies only to family='gaussian'; a binomial model has no noise sd, "
+        raise ValueError(f"noise_sd applies only to family='gaussian'; a binomial or Poisson model has no noise sd, "
                          f"got noise_sd={noise_sd!r}")
     return 1.0
 
@@ -221,7 +231,8 @@ def from_glmnet(alpha: float, l1_ratio: float, n_samples: int, family: str = "bi
 
     Their objective is the **mean** loss plus alpha·[(1−ρ)/2‖w‖² + ρ‖w‖₁]:
 
-    * binomial: (1/N)·Σ nll + …; times N it is U with λ1 = N·alpha·ρ, λ2 = N·alpha·(1−ρ);
+    * binomial and poisson: (1/N)·Σ nll + … (the deviance is 2·Σ nll, up to a term in y
+      alone); times N it is U with λ1 = N·alpha·ρ, λ2 = N·alpha·(1−ρ);
     * gaussian: 1/(2N)·‖y − η‖² + …; times N/σ² it is U with λ1 = N·alpha·ρ/σ²,
       λ2 = N·alpha·(1−ρ)/σ².
 
@@ -230,7 +241,7 @@ def from_glmnet(alpha: float, l1_ratio: float, n_samples: int, family: str = "bi
     ``alpha`` chosen at one N is a different prior at another N.
 
     ``noise_sd`` is σ for ``family="gaussian"`` (``"normal"`` is accepted, as in glum); a
-    binomial model has no noise sd and any value but 1 is a ValueError.
+    binomial or Poisson model has no noise sd and any value but 1 is a ValueError.
 
     >>> from_glmnet(0.01, 1.0, n_samples=200)
     Laplace(lam=2.0)
@@ -250,7 +261,7 @@ def to_glmnet(prior: Prior, n_samples: int, family: str = "binomial", noise_sd: 
     """``dict(alpha=..., l1_ratio=...)`` for a glmnet-style fit on N observations (inverse of :func:`from_glmnet`).
 
     alpha = (λ1 + λ2)·φ/N and l1_ratio = λ1/(λ1 + λ2), with φ = σ² for ``family="gaussian"``
-    and 1 for ``"binomial"``.  A fixed prior needs an ``alpha`` that shrinks as 1/N.
+    and 1 for ``"binomial"`` and ``"poisson"``.  A fixed prior needs an ``alpha`` that shrinks as 1/N.
 
     >>> to_glmnet(Laplace(2.0), n_samples=200)
     {'alpha': 0.01, 'l1_ratio': 1.0}
@@ -327,3 +338,42 @@ def to_statsmodels(prior: Prior) -> dict:
     if lam2 != 0:
         raise ValueError(f"statsmodels' method='l1' has only an L1 penalty; prior={prior!r} has an L2 part")
     return {"alpha": lam1, "method": "l1"}
+
+
+# -- scikit-learn PoissonRegressor ----------------------------------------------------------
+
+def from_poisson_regressor(alpha: float, n_samples: int) -> Gaussian:
+    """The prior of scikit-learn's ``PoissonRegressor(alpha=alpha)`` fitted on N observations.
+
+    scikit-learn minimizes 1/(2N)·Σ deviance + (alpha/2)‖w‖² with the Poisson deviance
+    2·Σ [y·log(y/μ) − (y − μ)] = 2·Σ (e^η − y·η) + (a term in y alone); times N that is U
+    with ``Gaussian(N·alpha)``.  As for glmnet, **the prior gets stronger as N grows**.
+    With ``sample_weight``, N is the sum of the weights.  The intercept is unpenalized
+    in both.
+
+    >>> from_poisson_regressor(0.01, n_samples=300)
+    Gaussian(lam=3.0)
+    """
+    alpha = check_real(alpha, "alpha", low=0.0, low_open=True)
+    n = check_int(n_samples, "n_samples", 1)
+    return _prior(0.0, n * alpha, f"alpha={alpha!r}, n_samples={n!r}")
+
+
+def to_poisson_regressor(prior: Prior, n_samples: int) -> dict[str, float]:
+    """``dict(alpha=λ/N)`` for scikit-learn's ``PoissonRegressor`` (inverse of :func:`from_poisson_regressor`).
+
+    It has only an L2 penalty: a prior with an L1 part is a ValueError (use
+    :func:`to_glmnet` with ``family="poisson"`` for glum).
+
+    >>> to_poisson_regressor(Gaussian(3.0), n_samples=300)
+    {'alpha': 0.01}
+    """
+    lam1, lam2 = _strengths(prior)
+    if lam1 != 0:
+        raise ValueError(f"PoissonRegressor has only an L2 penalty; prior={prior!r} has an L1 part (use "
+                         f"to_glmnet(prior, n_samples, family='poisson') for glum)")
+    n = check_int(n_samples, "n_samples", 1)
+    alpha = lam2 / n
+    if not (math.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"prior={prior!r} with n_samples={n!r} gives alpha={alpha!r}, not a finite positive number")
+    return {"alpha": alpha}

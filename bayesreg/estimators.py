@@ -9,6 +9,8 @@ object from :mod:`bayesreg.priors` whose λ is a precision; ``prior=None``
 means ``Gaussian(1.0)`` (scikit-learn's ``check_estimator`` wants simple
 defaults; this is the same strength as its ``C=1``).  The intercept has its
 own prior, flat (unpenalized) by default.
+
+``PoissonRegression`` (counts, log link) has nll = e^η − y·η (:mod:`bayesreg.poisson`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .likelihoods import Bernoulli, Likelihood, Normal
 from .model import Model
+from .poisson import Poisson
 from .priors import Flat, Gaussian, NoModeError, Prior, as_prior
-from .separation import SeparationError, detect_separation
+from .separation import SeparationError, detect_poisson_separation, detect_separation
 from .solvers import SOLVERS, MapResult, solve
 from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight
 
-__all__ = ["LogisticRegression", "LinearRegression", "check_shapes"]
+__all__ = ["LogisticRegression", "LinearRegression", "PoissonRegression", "check_shapes"]
 
 _MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100}
 
@@ -356,3 +359,72 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
     def predict(self, X) -> np.ndarray:
         """The posterior-mode prediction E[y | X] = Xw + b."""
         return self.linear_predictor(X)
+
+
+class PoissonRegression(RegressorMixin, _BayesianGLM):
+    """Poisson regression of counts: log link, E[y | x] = e^{x·w + b}, a prior on the weights.
+
+    Minimizes U(w, b) = Σ_n [e^{η_n} − y_n η_n] + penalty(w) + intercept_penalty(b)
+    (:mod:`bayesreg.poisson`).  y must hold counts (non-negative integers).  Same
+    parameters as :class:`LogisticRegression`; ``prior=None`` means ``Gaussian(1.0)``.
+    scikit-learn's ``PoissonRegressor(alpha)`` is ``Gaussian(alpha·N)`` here
+    (:func:`bayesreg.convert.from_poisson_regressor`).
+
+    Examples
+    --------
+    >>> import numpy as np, bayesreg
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([1, 2, 4, 9])
+    >>> est = bayesreg.PoissonRegression(prior=bayesreg.Gaussian(0.1)).fit(X, y)
+    >>> est.predict([[4.0]]).round(1)
+    array([18.6])
+    """
+
+    def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, fit_intercept: bool = True,
+                 solver: str = "fista", tol: float = 1e-6, max_iter: int | None = None, learning_rate: float = 0.001,
+                 warm_start: bool = False):
+        self.prior = prior
+        self.intercept_prior = intercept_prior
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True  # as scikit-learn's PoissonRegressor: y ≥ 0
+        return tags
+
+    def likelihood(self) -> Likelihood:
+        return Poisson()
+
+    def encode_targets(self, y) -> np.ndarray:
+        return np.asarray(y, dtype=float)
+
+    def fit(self, X, y, sample_weight=None) -> "PoissonRegression":
+        """The MAP of the model on (X, y), y counts; ``sample_weight`` weights each row's likelihood term."""
+        self._validate_params()
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        y = self.encode_targets(y)
+        self.likelihood().check_y(y)
+        self._check_magnitudes(X, y)
+        self._check_mle_exists(X, y)
+        return self._fit_model(X, y, sample_weight=sample_weight)
+
+    def _check_mle_exists(self, X, y) -> None:
+        """SeparationError where flat priors leave the MAP at infinity (:func:`detect_poisson_separation`)."""
+        if self.fit_intercept and self.intercept_prior_.flat and not np.any(y):
+            raise SeparationError("every count is 0, so with a Flat intercept prior the MAP intercept is −∞ (the rate "
+                                  "e^b → 0); give the intercept a proper prior, e.g. intercept_prior=Gaussian(0.1)")
+        if self.prior_.flat:
+            sep = detect_poisson_separation(X, y, fit_intercept=self.fit_intercept)
+            if sep.separated:
+                raise SeparationError(
+                    "the zero counts are separated: along some direction the rows with y = 0 get rates e^η → 0 "
+                    "while the others do not change, so with a Flat prior the maximum-likelihood weights are "
+                    "infinite; a proper prior such as Gaussian(lam) or Laplace(lam) gives a finite MAP", sep)
+
+    def predict(self, X) -> np.ndarray:
+        """The posterior-mode prediction E[y | X] = exp(Xw + b)."""
+        return Poisson().mean(self.linear_predictor(X))

@@ -7,6 +7,7 @@ likelihood             nll(y, η)                                     dnll/dη
 ``Normal(noise_sd)``   (y − η)² / (2σ²)  [+ log(σ√(2π)) in loglik]   (η − y) / σ²
 =====================  ==========================================  ===================
 
+``Poisson()`` (counts, log link: nll = e^η − y·η) lives in :mod:`bayesreg.poisson`.
 The model sums nll over the observations (DESIGN.md §1).  ``residual`` is
 dnll/dη, so ∇_w Σ nll = Xᵀ·residual; ``curvature`` is d²nll/dη², the weights
 of the Gauss–Newton/Hessian XᵀWX.
@@ -57,8 +58,9 @@ _BLOCK = 64  # rows per product in Bernoulli.loglik_total
 class Likelihood:
     """One observation's likelihood as a function of its linear predictor.
 
-    Subclasses give ``nll``, ``residual``, ``curvature``, ``loglik_rows``, ``mean``
-    and, to be sampled, ``to_pymc``.  A likelihood written outside the package
+    Subclasses give ``nll``, ``residual``, ``curvature``, ``loglik_rows``, ``mean``,
+    ``max_curvature`` where the curvature is bounded (None, the default, means it is
+    not) and, to be sampled, ``to_pymc``.  A likelihood written outside the package
     works everywhere a built-in one does.
     """
 
@@ -93,6 +95,15 @@ class Likelihood:
     def mean(self, eta: np.ndarray) -> np.ndarray:
         """E[y | η]."""
         raise NotImplementedError
+
+    def max_curvature(self, y: np.ndarray) -> float | None:
+        """An upper bound of ``curvature(y, η)`` over every η and these y, or None where there is none.
+
+        None (the default) tells the solvers that the curvature is unbounded (Poisson:
+        e^η), so a global Lipschitz constant does not exist and steps must be found by
+        line search; a bound lets them use it.
+        """
+        return None
 
     def check_y(self, y: np.ndarray) -> None:
         """Raise ValueError if y is not valid for this likelihood."""
@@ -173,6 +184,9 @@ class Bernoulli(Likelihood):
     def mean(self, eta) -> np.ndarray:
         return sigmoid(eta)
 
+    def max_curvature(self, y) -> float:
+        return 0.25  # σ(η)(1 − σ(η)) peaks at η = 0
+
     def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
         import pymc as pm
 
@@ -237,6 +251,9 @@ class Normal(Likelihood):
 
     def mean(self, eta) -> np.ndarray:
         return np.asarray(eta, dtype=float)
+
+    def max_curvature(self, y) -> float:
+        return 1.0 / self.noise_sd**2  # constant in η
 
     def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
         import pymc as pm

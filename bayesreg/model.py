@@ -146,9 +146,16 @@ class Model:
         """w_n·d²nll/dη² per row: the weights of the Gauss–Newton/Hessian AᵀWA."""
         return self.weighted(self.likelihood.curvature(self.y, eta))
 
-    def max_curvature(self) -> float:
-        """An upper bound of the rows' curvature (both likelihoods peak at η = 0), times the largest weight."""
-        c = float(self.likelihood.curvature(self.y[:1], np.zeros(1))[0])
+    def max_curvature(self) -> float | None:
+        """An upper bound of the rows' curvature times the largest weight; None where the likelihood has none.
+
+        (Poisson's e^η is unbounded: callers then use the curvature where they are,
+        :meth:`curvature_rows`, and must say that it is a local value.)
+        """
+        c = self.likelihood.max_curvature(self.y)
+        if c is None:
+            return None
+        c = float(c)
         return c if self.sample_weight is None else c * float(self.sample_weight.max(initial=0.0))
 
     def _per_parameter(self, theta: np.ndarray, of_prior, centred_intercept=lambda c: 0.0) -> np.ndarray:

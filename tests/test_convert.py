@@ -320,7 +320,7 @@ def test_sklearn_c_means_the_same_prior_at_every_n_by_fitting(logistic_data):
     (lambda: from_glmnet(0.1, 2.0, 100), ValueError, r"l1_ratio must be a number in \[0, 1\], got 2\.0"),
     (lambda: from_glmnet(0.1, 0.5, 0), ValueError, r"n_samples must be an integer >= 1, got 0"),
     (lambda: from_glmnet(0.1, 0.5, 100.0), ArgumentTypeError, r"n_samples must be an integer >= 1, got 100\.0"),
-    (lambda: from_glmnet(0.1, 0.5, 100, family="poisson"), ValueError, r"family must be one of .*'poisson'"),
+    (lambda: from_glmnet(0.1, 0.5, 100, family="gamma"), ValueError, r"family must be one of .*'gamma'"),
     (lambda: from_glmnet(0.1, 0.5, 100, family=None), ArgumentTypeError, r"family must be one of .*, got None"),
     (lambda: from_glmnet(0.1, 0.5, 100, family="binomial", noise_sd=2.0), ValueError,
      r"noise_sd applies only to family='gaussian'.*noise_sd=2\.0"),

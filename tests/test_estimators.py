@@ -13,7 +13,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from bayesreg import ConvergenceWarning, ElasticNet, Flat, Gaussian, Laplace, LinearRegression, LogisticRegression
+from bayesreg import (ConvergenceWarning, ElasticNet, Flat, Gaussian, Laplace, LinearRegression, LogisticRegression,
+                      PoissonRegression)
 from bayesreg.validation import ArgumentTypeError
 
 
@@ -37,9 +38,31 @@ def _logistic_U(X, y01, coef, intercept, l2=0.0, l1=0.0):
 # scikit-learn's own conformance checks
 # ---------------------------------------------------------------------------------------
 
+class _RoundedCounts(PoissonRegression):
+    """PoissonRegression fitted on round(y): scikit-learn's checks give a regressor non-integer y."""
+
+    def fit(self, X, y, sample_weight=None):
+        y = np.asarray(y)
+        return super().fit(X, np.round(y) if y.dtype.kind == "f" else y, sample_weight=sample_weight)
+
+
+#: Checks that fit PoissonRegression on scikit-learn's regression targets shifted to y ≥ 1 (its
+#: ``positive_only`` tag, as for scikit-learn's PoissonRegressor) but not integers: ours takes
+#: counts only.  ``_RoundedCounts`` runs every one of them on the same data rounded.
+_NON_COUNT_TARGETS = {name: "scikit-learn's check fits non-integer targets; PoissonRegression takes counts only"
+                      for name in ("check_n_features_in_after_fitting", "check_regressors_train",
+                                   "check_regressor_data_not_an_array", "check_regressors_no_decision_function",
+                                   "check_fit_idempotent", "check_fit_check_is_fitted", "check_n_features_in")}
+
+
+def _expected_failures(estimator) -> dict:
+    return _NON_COUNT_TARGETS if type(estimator) is PoissonRegression else {}
+
+
 # tol=1e-10: scikit-learn's sample-weight checks compare two fits' predictions to ~1e-7,
 # which a MAP solved to the default scale-free KKT tolerance 1e-6 does not promise.
-@parametrize_with_checks([LogisticRegression(tol=1e-10), LinearRegression(tol=1e-10)])
+@parametrize_with_checks([LogisticRegression(tol=1e-10), LinearRegression(tol=1e-10), PoissonRegression(tol=1e-10),
+                          _RoundedCounts(tol=1e-10)], expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -278,7 +301,7 @@ BAD_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, PoissonRegression])
 @pytest.mark.parametrize("params,exc,name,shown", BAD_PARAMS, ids=[str(p[0]) for p in BAD_PARAMS])
 def test_bad_parameters_name_the_argument(cls, params, exc, name, shown):
     X, y = _toy()
@@ -292,7 +315,7 @@ def test_bad_parameters_name_the_argument(cls, params, exc, name, shown):
 
 
 @pytest.mark.parametrize("solver", ["fista", "gd", "newton"])
-@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, PoissonRegression])
 def test_numpy_scalar_parameters_fit_like_python_numbers(cls, solver):
     X, y = _toy()
     kw = dict(solver=solver, max_iter=20000 if solver == "gd" else None)
@@ -316,7 +339,7 @@ def test_bad_noise_sd(noise_sd, exc):
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, PoissonRegression])
 def test_nan_and_inf_in_X_are_rejected(cls, bad):
     X, y = _toy()
     X = X.copy()

@@ -17,11 +17,12 @@ import numpy as np
 
 from .. import datasets
 from . import encoding
-from ..estimators import LinearRegression, LogisticRegression
+from ..estimators import LinearRegression, LogisticRegression, PoissonRegression
 from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, Prior, RegularizedHorseshoe, StudentT
 from ..solvers import SOLVERS
 
-__all__ = ["PRIORS", "DF_HELP", "CLIError", "prior_from_args", "load_data", "data_and_estimator", "read_csv",
+__all__ = ["PRIORS", "LIKELIHOODS", "DF_HELP", "CLIError", "check_counts", "prior_from_args", "load_data",
+           "data_and_estimator", "read_csv",
            "make_estimator", "fit_map",
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
@@ -29,6 +30,7 @@ __all__ = ["PRIORS", "DF_HELP", "CLIError", "prior_from_args", "load_data", "dat
            "add_fit_arguments", "progress_printer"]
 
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
+LIKELIHOODS = ("logistic", "linear", "poisson")
 
 #: Help text of ``--df`` (fit, compare and sweep).
 DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauchy, ν → ∞ the Gaussian; "
@@ -104,7 +106,21 @@ def load_data(args) -> datasets.Dataset:
         except ValueError as exc:
             raise CLIError(str(exc)) from None
         data.notes = data.notes + ((note,) if note else ())
+    if getattr(args, "likelihood", None) == "poisson":
+        check_counts(data)
     return data
+
+
+def check_counts(data: datasets.Dataset) -> None:
+    """``--likelihood poisson`` models counts: the target must hold non-negative integers."""
+    from ..poisson import Poisson
+
+    try:
+        Poisson().check_y(np.asarray(data.y))
+    except ValueError as exc:
+        detail = str(exc).split(", got ", 1)[-1]
+        raise CLIError(f"--likelihood poisson needs counts (0, 1, 2, …) in the target of {data.description}, "
+                       f"got {detail}") from None
 
 
 def _read_frame(path: Path):
@@ -175,6 +191,8 @@ def make_estimator(args, prior: Prior):
                   max_iter=args.max_iter)
     if args.likelihood == "linear":
         return LinearRegression(noise_sd=args.noise_sd, **common)
+    if args.likelihood == "poisson":
+        return PoissonRegression(**common)
     return LogisticRegression(**common)
 
 
@@ -344,7 +362,9 @@ def add_prior_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     """Likelihood, solver and data-handling options shared by fit, compare and sweep."""
-    p.add_argument("--likelihood", choices=("logistic", "linear"), default="logistic")
+    p.add_argument("--likelihood", choices=LIKELIHOODS, default="logistic",
+                   help="logistic (0/1 target), linear (Normal, σ = --noise-sd) or poisson (counts 0, 1, 2, …; "
+                        "log link: E[y] = exp(η)); default logistic")
     p.add_argument("--noise-sd", type=positive_float, default=1.0, help="σ of the linear model")
     p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
     p.add_argument("--tol", type=positive_float, default=1e-6)

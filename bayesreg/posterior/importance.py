@@ -211,8 +211,10 @@ def importance_sample(problem: Problem, draws: int, chains: int, seed: int) -> I
     w, b = problem.split(thetas)
     ll = problem.model.loglik_sums(w, b)
     log_w = ll + problem.model.log_prior_sums(w, b) - log_q
-    if not np.all(np.isfinite(log_w)):
+    if np.any(np.isnan(log_w) | (log_w == np.inf)):
         raise FloatingPointError("non-finite importance weights")  # pragma: no cover - q has full support
+    # −inf is a weight of 0 (a proposal far in the tail where e^η overflows, Poisson): PSIS needs finite values
+    log_w = np.maximum(log_w, log_w[np.isfinite(log_w)].min(initial=0.0) - 1e3)
     lw, khat = psis(log_w)
     wt = np.exp(lw - lw.max())
     wt /= wt.sum()

@@ -44,8 +44,8 @@ class Problem:
         from ..estimators import check_shapes
 
         if not hasattr(est, "prepare_data") or not hasattr(est, "to_model"):
-            raise TypeError(f"est must be a bayesreg estimator (LogisticRegression, LinearRegression), "
-                            f"got {type(est).__name__}")
+            raise TypeError(f"est must be a bayesreg estimator (LogisticRegression, LinearRegression, "
+                            f"PoissonRegression), got {type(est).__name__}")
         check_shapes(X, y)
         if not est.has_mode():
             return cls(model=est.model_without_map(X, y, sample_weight=sample_weight), coef=None, intercept=None)

@@ -27,12 +27,19 @@ from .result import DivergenceError, History, MapResult, finish
 __all__ = ["gd", "lipschitz_constant"]
 
 
-def lipschitz_constant(model, n_iter: int = 50, seed: int = 0) -> float:
-    """Upper curvature of U's smooth part: c_max·‖A‖² + prior curvature (power iteration)."""
+def lipschitz_constant(model, n_iter: int = 50, seed: int = 0, theta=None) -> float:
+    """Upper curvature of U's smooth part: c_max·‖A‖² + prior curvature (power iteration).
+
+    c_max is the likelihood's bound on d²nll/dη² (logistic 1/4, normal 1/σ²).  Where
+    there is none (Poisson: e^η), it is the largest row curvature at ``theta`` (default
+    θ = 0): then L is *local*, valid near θ only.
+    """
     rng = np.random.default_rng(seed)
     v = rng.standard_normal(model.n_params)
-    # both likelihoods have their largest curvature at η = 0 (logistic: 1/4; normal: 1/σ²)
     c_max = model.max_curvature()
+    if c_max is None:
+        at = np.zeros(model.n_params) if theta is None else np.asarray(theta, dtype=float)
+        c_max = float(model.curvature_rows(model.linear_predictor(at)).max(initial=0.0))
     s = 0.0
     for _ in range(n_iter):
         v /= np.linalg.norm(v)
@@ -57,7 +64,7 @@ def gd(model, theta0, *, tol: float = 1e-6, max_iter: int = 5000, learning_rate:
         if F0 is None:
             F0 = F
         if not math.isfinite(F) or F > F0 + 1e3 * (abs(F0) + 1.0):
-            L = lipschitz_constant(model)
+            L = lipschitz_constant(model, theta=theta0)
             raise DivergenceError(
                 f"gd diverged at iteration {n_iter} (U = {F:.3g}, started at {F0:.3g}): "
                 f"learning_rate={learning_rate:g} is too large for this data (it must be below 2/L = {2 / L:.3g}); "
@@ -69,7 +76,7 @@ def gd(model, theta0, *, tol: float = 1e-6, max_iter: int = 5000, learning_rate:
         x = x - learning_rate * (grad + model.penalty_gradient(x))
     message = ""
     if not converged and F0 is not None and F > F0:
-        L = lipschitz_constant(model)
+        L = lipschitz_constant(model, theta=theta0)
         if learning_rate > 2.0 / L:
             message = (f"U ended above its starting value ({F:.6g} > {F0:.6g}): learning_rate={learning_rate:g} "
                        f"is above 2/L = {2 / L:.3g}; try learning_rate={1 / L:.3g}, or solver='fista'. ")

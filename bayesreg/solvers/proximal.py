@@ -9,6 +9,10 @@ accepted when f(x⁺) ≤ f(y) + ⟨∇f(y), x⁺ − y⟩ + (L/2)‖x⁺ − y�
 doubles L until it holds, and each iteration first tries L/1.25).  Where that
 test is swamped by rounding (|excess| ≤ 1e-12·|f|), the step is accepted on the
 gradient test ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩ ≤ (L/2)‖x⁺ − y‖² instead.
+Where the likelihood's curvature is unbounded (Poisson, e^η) there is no global
+L: backtracking finds a local one, a trial point whose f overflows to +inf
+doubles L like a failed test, and an extrapolated y whose f overflows is
+replaced by x_k (no momentum for that step).
 
 ISTA takes y = x_k.  FISTA (Beck & Teboulle 2009) extrapolates
 y = x_k + β_k (x_k − x_{k−1}), β_k = (t_{k−1} − 1)/t_k; X·y is the same
@@ -79,7 +83,12 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
             y = x + beta * (x - x_prev)
             eta_y = eta + beta * (eta - eta_prev)
             f_y = model.data_nll(eta_y)
-            g_y = model.data_gradient(eta_y)
+            if math.isfinite(f_y):
+                g_y = model.data_gradient(eta_y)
+            else:  # the extrapolation overflowed (Poisson: e^η = inf): no momentum this step
+                x_prev, eta_prev, t = x, eta, 1.0
+                y, eta_y, f_y = x, eta, f
+                g_y = model.data_gradient(eta_y)
         else:
             y, eta_y, f_y = x, eta, f
             if g_y is None:
