@@ -152,3 +152,35 @@ def test_07_sweep_sensitivity_and_choice(tmp_path, capsys):
     e0 = laplace_log_evidence(est, X, y, lam_eb)
     assert e0 >= laplace_log_evidence(est, X, y, lam_eb * 1.2) and e0 >= laplace_log_evidence(est, X, y, lam_eb / 1.2)
     assert lams[0] <= r["choice"].attrs["lam_min"] <= lams[-1]
+
+
+def test_08_prior_families_horseshoe_has_no_map_and_shrinks_the_nulls(tmp_path, capsys):
+    from sklearn.linear_model import Lasso
+
+    r = _run("08_prior_families", tmp_path, capsys)
+    X, y, w = r["X"], r["y"], r["w"]
+    table = r["result"].table
+    n, d = X.shape
+    labels = list(r["priors"])
+    gauss, laplace, cauchy, horseshoe = labels
+    # Gaussian(1), σ = 1 known, flat intercept: the exact posterior mean (= MAP) in closed form
+    A = np.column_stack([X, np.ones(n)])
+    Sigma = np.linalg.inv(A.T @ A + np.diag([1.0] * d + [0.0]))
+    m = Sigma @ A.T @ y
+    np.testing.assert_allclose(table[gauss]["map"], m, atol=1e-5)
+    np.testing.assert_array_less(np.abs(table[gauss]["median"] - m), 5 * np.sqrt(np.diag(Sigma)) / np.sqrt(150))
+    # Laplace(√2): the MAP is scikit-learn's Lasso with alpha = λ/N, exact zeros included
+    lasso = Lasso(alpha=2**0.5 / n, tol=1e-12, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(table[laplace]["map"].iloc[:d], lasso.coef_, atol=1e-5)
+    assert (table[laplace]["map_is_zero"].iloc[:d].astype(bool).to_numpy() == (lasso.coef_ == 0)).all()
+    # Cauchy(1): a local mode of U reached from 0, as SciPy reaches it from 0
+    def U(theta):
+        res = y - X @ theta[:d] - theta[d]
+        return 0.5 * res @ res + np.log1p(theta[:d] ** 2).sum()
+    ref = optimize.minimize(U, np.zeros(d + 1), method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose(table[cauchy]["map"], ref.x, atol=1e-4)
+    # the horseshoe has no MAP, and its posterior shrinks the nulls far more, keeping the signals
+    assert table[horseshoe]["map"].isna().all()
+    assert "no MAP" in table.attrs["priors"][horseshoe]["map"]
+    assert r["null_size"][horseshoe] < 0.5 * r["null_size"][gauss]
+    assert r["signal_error"][horseshoe] < 0.5

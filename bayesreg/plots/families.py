@@ -75,5 +75,5 @@ def plot_prior_families(result, ax=None, features=None):
     prob = float(table.attrs.get("prob", 0.94))
     ax.set_xlabel(f"coefficient (dot: posterior median, bar: {prob:.0%} HDI)")
     ax.set_title("The same data under each prior: MAP vs posterior")
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", borderaxespad=0.0)
     return ax
