@@ -16,6 +16,7 @@ __all__ = ["Gaussian"]
 class Gaussian(OneStrengthPrior):
     """Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ = precision."""
 
+    noise_scaled: bool = False
     quadratic = True
     scale_law = ScaleLaw(0.5, "prior sd 1/√λ", "precision: prior variance 1/λ, sd 1/√λ")
 
@@ -42,7 +43,8 @@ class Gaussian(OneStrengthPrior):
 
     def describe(self) -> str:
         return (f"Gaussian prior N(0, 1/λ): precision λ = {fmt(self.lam)} ⇔ "
-                f"variance {fmt(self.variance)} (sd {fmt(self.sd)})")
+                f"variance {fmt(self.variance)} (sd {fmt(self.sd)})"
+                f"{self.noise_scale_note()}")
 
     def to_pymc(self, name: str, *, dims=None, strength=None):
         import pymc as pm

@@ -22,6 +22,7 @@ def soft_threshold(v, t) -> np.ndarray:
 class Laplace(OneStrengthPrior):
     """Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ."""
 
+    noise_scaled: bool = False
     scale_law = ScaleLaw(1.0, "prior scale 1/λ", "rate: prior scale 1/λ")
 
     def penalty(self, w) -> float:
@@ -49,7 +50,8 @@ class Laplace(OneStrengthPrior):
 
     def describe(self) -> str:
         return (f"Laplace prior (λ/2)·exp(−λ|w|): λ = {fmt(self.lam)} ⇔ "
-                f"scale 1/λ = {fmt(self.scale)} (sd {fmt(self.sd)})")
+                f"scale 1/λ = {fmt(self.scale)} (sd {fmt(self.sd)})"
+                f"{self.noise_scale_note()}")
 
     def to_pymc(self, name: str, *, dims=None, strength=None):
         import pymc as pm
