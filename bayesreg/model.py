@@ -331,8 +331,8 @@ class Model:
         """Diagonal second derivative of the smooth parts of the penalties, per θ."""
         return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.curvature()))
 
-    def l1_weights(self) -> np.ndarray:
-        """Per-parameter weight of the non-smooth |θ_j| part of the penalties."""
+    def l1_weights(self, theta: np.ndarray | None = None) -> np.ndarray:
+        """Per-parameter weight of the non-smooth |θ_j| part of the penalties (the same at every θ)."""
         return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.l1()))
 
     def gram(self, weights: np.ndarray, index: np.ndarray | None = None, block_rows: int = 4096) -> np.ndarray:

@@ -1,7 +1,8 @@
 """NUTS on the problem's PyMC model: nutpie (compiled once per structure) or PyMC's own sampler.
 
 Both start every chain at the MAP jittered by U(−1, 1)·(1/√H_jj), H the Hessian
-of U there (seeded per chain), so no chain starts in a far corner.
+of U there (seeded per chain; in (w, b, log σ) where σ is estimated), so no chain
+starts in a far corner.
 """
 
 from __future__ import annotations
@@ -44,9 +45,17 @@ def _refuse_unfinished(post, chains: int, draws: int) -> None:
 def starting_points(problem: Problem, seed) -> np.ndarray:
     """The MAP jittered by U(−1, 1)·(1/√H_jj), seeded."""
     theta = problem.theta()
-    scale = 1.0 / np.sqrt(np.maximum(problem.model.hessian_diagonal(theta), 1e-12))
+    scale = 1.0 / np.sqrt(np.maximum(problem.target.hessian_diagonal(theta), 1e-12))
     rng = np.random.default_rng(seed)
     return theta + rng.uniform(-1.0, 1.0, problem.n_params) * scale
+
+
+def flat_point(problem: Problem, theta: np.ndarray) -> np.ndarray:
+    """θ = (w, b[, log σ]) in the order of the PyMC model's unconstrained vector: (log σ, w, b) when σ is estimated.
+
+    (σ is created first, since a noise-scaled prior on w depends on it.)
+    """
+    return np.concatenate([theta[-1:], theta[:-1]]) if problem.estimates_sigma else theta
 
 
 def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
@@ -58,7 +67,7 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
     # nutpie ignores init_mean for PyMC models: it calls initial_point_func(chain_seed) per chain
     # (chain_seed derived from `seed`), so that function is replaced by the jittered MAP.
     def initial_point(chain_seed):
-        return starting_points(problem, [seed, int(chain_seed)])
+        return flat_point(problem, starting_points(problem, [seed, int(chain_seed)]))
 
     compiled = dataclasses.replace(compiled, initial_point_func=initial_point)
     cores = available_cores(chains)
@@ -88,6 +97,8 @@ def sample_pymc(problem: Problem, draws, tune, chains, seed, progressbar):
         point = {"coef": start[:p]}
         if problem.fit_intercept:
             point["intercept"] = np.asarray(start[p])
+        if problem.estimates_sigma:
+            point["sigma"] = np.asarray(np.exp(start[-1]))
         initvals.append(point)
     # cores=1: PyMC runs parallel chains in forked processes, unsafe in a process with threads
     t0 = time.perf_counter()

@@ -179,7 +179,7 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     if sampler == "laplace-is":
         attrs.update(res.attrs())
         attrs.update(auto)
-        tree = assemble(problem, res.W, res.B, res.stats, attrs, pointwise, loglik_sum=res.loglik)
+        tree = assemble(problem, res.W, res.B, res.stats, attrs, pointwise, loglik_sum=res.loglik, S=res.S)
         problems, advice = res.problems(chains * draws)
     else:
         run = sample_nutpie if sampler == "nutpie" else sample_pymc
@@ -187,9 +187,11 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         W = np.asarray(post["coef"].transpose("chain", "draw", "feature").values, dtype=float)
         B = (np.asarray(post["intercept"].transpose("chain", "draw").values, dtype=float)
              if problem.fit_intercept else None)
+        S = (np.asarray(post["sigma"].transpose("chain", "draw").values, dtype=float)
+             if problem.estimates_sigma else None)
         attrs.update({k: float(v) for k, v in times.items()})
         attrs.update(auto)
-        tree = assemble(problem, W, B, stats, attrs, pointwise)
+        tree = assemble(problem, W, B, stats, attrs, pointwise, S=S)
         problems = convergence_problems(tree)
         advice = ". Try more tune and draws, or a stronger prior."
     if problems:

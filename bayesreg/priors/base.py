@@ -231,6 +231,11 @@ class Prior:
         raise NotImplementedError(f"{type(self).__name__} has no PyMC form: implement "
                                   f"to_pymc(name, *, dims=None, strength=None) to sample its posterior")
 
+    def to_pymc_given_sigma(self, name: str, sigma, *, dims=None):
+        """The PyMC variable of w | σ for a noise-scaled prior: strength λ·σ^(−1/p) with λ the data ``{name}_lam``."""
+        p, _ = self.scale_power()
+        return self.to_pymc(name, dims=dims, strength=self.pymc_strength(name) * sigma ** (-1.0 / p))
+
     def pymc_data(self, name: str) -> dict:
         """``pm.Data`` scalars ``{name}_{param}`` for every entry of :meth:`params`, keyed by param.
 
