@@ -281,8 +281,13 @@ class Model:
         return self.sigma_step_numeric(theta, eta)
 
     def sigma_floor(self) -> float:
-        """The smallest σ the MAP takes (a perfect fit would send σ to 0): 1e-10·(sd(y) or 1)."""
-        return 1e-10 * (float(np.std(self.y)) or 1.0)
+        """The smallest σ the MAP takes (a perfect fit would send σ to 0): 1e-8·(weighted sd(y), or 1)."""
+        if self.sample_weight is None or not self.sample_weight.sum() > 0:
+            sd = float(np.std(self.y))
+        else:
+            sw = self.sample_weight
+            sd = float(np.sqrt(sw @ (self.y - (sw @ self.y) / sw.sum()) ** 2 / sw.sum()))
+        return 1e-8 * (sd or 1.0)
 
     def sigma_step_numeric(self, theta: np.ndarray, eta: np.ndarray | None = None) -> float:
         """argmin_σ U(θ, σ) by a bounded 1-D minimization on log σ of :meth:`noise_objective`."""
