@@ -187,6 +187,10 @@ class Prior:
         params["lam"] = self.strength * float(sigma) ** (-1.0 / p)
         return type(self)(**params)
 
+    def params_repr(self) -> str:
+        """``Kind(param=value, …)`` from :meth:`params` (so a noise-scaled prior shows it, a plain one does not)."""
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.params().items())})"
+
     def noise_scale_note(self) -> str:
         """'; scale multiplied by σ' for a noise-scaled prior, '' otherwise (appended to ``describe``)."""
         return "; scale multiplied by σ (w | σ)" if self.noise_scaled else ""

@@ -12,7 +12,7 @@ from .base import LOG_2PI, OneStrengthPrior, ScaleLaw, fmt
 __all__ = ["Gaussian"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Gaussian(OneStrengthPrior):
     """Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ = precision."""
 
@@ -40,6 +40,9 @@ class Gaussian(OneStrengthPrior):
     @property
     def variance(self) -> float:
         return 1.0 / self.lam
+
+    def __repr__(self) -> str:
+        return self.params_repr()
 
     def describe(self) -> str:
         return (f"Gaussian prior N(0, 1/λ): precision λ = {fmt(self.lam)} ⇔ "

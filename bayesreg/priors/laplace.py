@@ -18,7 +18,7 @@ def soft_threshold(v, t) -> np.ndarray:
     return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Laplace(OneStrengthPrior):
     """Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ."""
 
@@ -47,6 +47,9 @@ class Laplace(OneStrengthPrior):
     @property
     def variance(self) -> float:
         return 2.0 / self.lam**2
+
+    def __repr__(self) -> str:
+        return self.params_repr()
 
     def describe(self) -> str:
         return (f"Laplace prior (λ/2)·exp(−λ|w|): λ = {fmt(self.lam)} ⇔ "
