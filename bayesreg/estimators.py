@@ -391,17 +391,14 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
     def noise_model_prior(self):
         return self.noise_prior_ if self.estimates_sigma() else None
 
-    def noise_description(self) -> str:
-        """'σ estimated, prior Exponential(rate 0.0129 = 1/sd(y))' or 'σ fixed at 1' (after fit)."""
+    def noise_description(self, with_map: bool = True) -> str:
+        """'σ estimated (MAP σ = 54.1), prior Exponential(rate 0.0129 = 1/sd(y))' or 'σ fixed at 1' (after fit)."""
         check_is_fitted(self, "coef_")
         if not self.estimates_sigma():
             return f"σ fixed at {self.noise_sd_:.6g}"
         p = self.noise_prior_
-        if self.noise_prior is None:
-            text = f"Exponential(rate {p.rate:.3g} = 1/sd(y))"
-        else:
-            text = p.describe()
-        return f"σ estimated (MAP σ = {self.noise_sd_:.4g}), prior {text}"
+        text = f"Exponential(rate {p.rate:.3g} = 1/sd(y))" if self.noise_prior is None else p.describe()
+        return f"σ estimated{f' (MAP σ = {self.noise_sd_:.4g})' if with_map else ''}, prior {text}"
 
     def likelihood(self) -> Likelihood:
         if self.noise_sd is not None:

@@ -45,7 +45,7 @@ def _join_dash_values(argv: list[str]) -> list[str]:
     return out
 
 
-_TAKES_DASH_VALUE = {"--lams", "--lam", "--lam1", "--lam2", "--l2-ratio", "--noise-sd", "--tol", "--hyper-a",
+_TAKES_DASH_VALUE = {"--lams", "--lam", "--lam1", "--lam2", "--l2-ratio", "--noise-sd", "--noise-scale", "--tol", "--hyper-a",
                      "--hyper-b", "--seed", "--draws", "--tune", "--chains", "--cv-folds", "--max-iter"}
 
 #: Errors of the library that are the user's input (bad values, a diverging fit): one line and status 2.
