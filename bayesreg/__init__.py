@@ -7,6 +7,7 @@ by our own gradient-descent core, and the full posterior is sampled with PyMC.
 from . import datasets
 from .compare import compare, hdi
 from .estimators import LinearRegression, LogisticRegression
+from .noise import Exponential, HalfCauchy, HalfNormal, Jeffreys, NoisePrior
 from .io import load_results, load_sweep, save_results, save_sweep
 from .sensitivity import choose_lambda, full_bayes_lambda, prior_sensitivity, sweep
 from .priors import ElasticNet, Flat, Gaussian, Laplace, Prior
@@ -16,6 +17,7 @@ from .solvers import ConvergenceWarning, DivergenceError, MapResult
 __all__ = [
     "LogisticRegression", "LinearRegression",
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet",
+    "NoisePrior", "Exponential", "HalfNormal", "HalfCauchy", "Jeffreys",
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",
     "compare", "hdi", "save_results", "load_results", "datasets",
