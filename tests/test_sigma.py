@@ -148,7 +148,7 @@ def test_closed_form_sigma_step_is_the_numerical_one(prior, noise_prior):
     m = LinearRegression(prior=prior, noise_prior=noise_prior).fit(X, y).to_model(X, y)
     theta = m.theta_from(np.array([0.8, -1.5, 0.3]), 0.2)  # not the MAP: any θ
     closed, numeric = m.sigma_step(theta), m.sigma_step_numeric(theta)
-    assert closed == pytest.approx(numeric, rel=1e-8)
+    assert closed == pytest.approx(numeric, rel=1e-6)  # a 1-D minimization by values: √ε-accurate
     assert noise_prior.stationary_sigma(*m.sigma_terms(theta, m.linear_predictor(theta))) == closed
 
 
@@ -179,7 +179,7 @@ def test_default_noise_prior_is_exponential_one_over_sd_y_weighted():
 def test_exact_fit_warns_that_sigma_has_no_map():
     X, _ = _data(n=10, p=3)
     with pytest.warns(br.ConvergenceWarning, match="MAP of σ does not exist"):
-        est = LinearRegression(prior=Gaussian(1.0)).fit(X, X @ np.array([1.0, 2.0, 3.0]))
+        est = LinearRegression(prior=Gaussian(1.0), tol=1e-10).fit(X, X @ np.array([1.0, 2.0, 3.0]))
     assert not est.map_.converged
 
 
@@ -240,15 +240,22 @@ def test_posterior_is_the_exact_normal_inverse_gamma(sampler):
     S = tree.posterior["sigma"].values.ravel()
     assert tree.posterior["sigma"].dims == ("chain", "draw") and "sigma" in tree["log_prior"].dataset
     if sampler == "laplace-is":  # exact up to Monte Carlo error (ESS ≥ 400 of 4000 draws: 5 sd/√400)
-        np.testing.assert_allclose(W.mean(axis=0), m, atol=0.25 * w_sd)
+        np.testing.assert_array_less(np.abs(W.mean(axis=0) - m), 0.25 * w_sd)
         np.testing.assert_allclose(W.std(axis=0), w_sd, rtol=0.1)
         assert S.mean() == pytest.approx(e_sigma, abs=0.25 * sigma_sd)
         assert S.std() == pytest.approx(sigma_sd, rel=0.12)
-    else:  # Gaussian in (w, log σ) at the mode: close to the exact one for n = 40
-        np.testing.assert_allclose(W.mean(axis=0), m, atol=0.15 * w_sd)
-        np.testing.assert_allclose(W.std(axis=0), w_sd, rtol=0.1)
-        assert S.mean() == pytest.approx(e_sigma, abs=0.3 * sigma_sd)
-        assert tree["approximation"].dataset["parameter"].values[-1] == "log_sigma"
+    else:  # N(mode, H⁻¹) in (w, log σ): the joint mode is w = m, σ² = S/(n + p); H = diag(V⁻¹/σ², 2(n + p))
+        n, p = X.shape
+        A = X.T @ X + 2.0 * np.eye(p)
+        S_ = y @ y - m @ A @ m
+        s2 = S_ / (n + p)
+        approx = tree["approximation"].dataset
+        assert list(approx["parameter"].values)[-1] == "log_sigma"
+        np.testing.assert_allclose(approx["mean"].values, np.r_[m, 0.5 * math.log(s2)], rtol=1e-8, atol=1e-10)
+        cov = np.zeros((p + 1, p + 1))
+        cov[:p, :p] = s2 * np.linalg.inv(A)
+        cov[p, p] = 1.0 / (2 * (n + p))
+        np.testing.assert_allclose(approx["covariance"].values, cov, rtol=1e-6, atol=1e-12)
 
 
 def test_intervals_cover_the_truth_over_replicated_data():
