@@ -64,7 +64,7 @@ def main(argv=None) -> dict:
     ax.set_xlabel("coefficient")
     ax.set_title(f"Bayesian lasso (Park & Casella), diabetes, λ = {LAM}\n"
                  f"w | σ ~ Laplace(rate λ/σ), p(σ) ∝ 1/σ; posterior median σ = {np.median(sigma):.1f}")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     files = [save(fig, args.out, "09_bayesian_lasso.png")]
 
     with pd.option_context("display.width", 120, "display.float_format", "{:.1f}".format):

@@ -138,9 +138,10 @@ def make_estimator(args, prior: Prior):
     """The (unfitted) estimator the likelihood, noise and solver options describe, with ``prior``."""
     noise = noise_options(args)
     if args.noise_scaled:
-        if not isinstance(prior, (Gaussian, Laplace)):
-            raise CLIError(f"--noise-scaled applies to the gaussian and laplace priors, got --prior {args.prior}")
-        prior = type(prior)(prior.lam, noise_scaled=True)
+        try:
+            prior = type(prior)(**{**prior.params(), "noise_scaled": True})
+        except TypeError:  # a prior without a noise-scaled form
+            raise CLIError(f"--noise-scaled applies to the gaussian and laplace priors, got --prior {args.prior}") from None
     common = dict(prior=prior, fit_intercept=not args.no_intercept, solver=args.solver, tol=args.tol,
                   max_iter=args.max_iter)
     if args.likelihood == "linear":
