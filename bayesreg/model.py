@@ -27,7 +27,7 @@ and the model holds one σ (the likelihood's): at fixed σ, U(·, σ) is the mod
 the lines above with the prior ``prior.given_sigma(σ)`` (:meth:`Model.at_sigma`),
 which the solvers minimize; :meth:`Model.sigma_step` minimizes over σ at fixed
 (w, b).  The posterior works in s = log σ, U_s(θ, s) = U(θ, e^s) − s (the
-Jacobian): :class:`LogSigma`, with its exact gradient and Hessian.
+Jacobian): :class:`bayesreg.log_sigma.LogSigma`, with its exact gradient and Hessian.
 
 The model also evaluates U's pieces on *draws*: the per-row log-likelihood
 log p(y_n | w, b) (``loglik``; its row sums, threaded, ``loglik_sums``) and the
@@ -49,7 +49,7 @@ from .noise import NoisePrior
 from .parallel import available_cores, blas_one_thread
 from .priors import Flat, Prior
 
-__all__ = ["Model", "LogSigma", "identity_differences"]
+__all__ = ["Model", "identity_differences"]
 
 
 def identity_differences(ours: dict, theirs: dict) -> list[str]:
