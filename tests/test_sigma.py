@@ -341,3 +341,27 @@ def test_sweep_records_sigma_per_lambda():
     assert "σ estimated" in ds.attrs["noise"]
     fixed = br.sweep(LinearRegression(noise_sd=1.0), X, y, lams)
     assert "map_sigma" not in fixed and fixed.attrs["noise"] == "σ fixed at 1"
+
+
+@pytest.mark.slow
+def test_posterior_sweep_records_sigma_against_the_exact_posterior():
+    """nutpie at every λ: the posterior mean of σ is the normal-inverse-gamma one (flat intercept: a = (n − 1)/2)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = X @ [1.0, -1.0] + 2.0 * rng.normal(size=50)
+    lams = [0.1, 1.0, 10.0]
+    est = LinearRegression(prior=Gaussian(1.0, noise_scaled=True), noise_prior=Jeffreys(), solver="newton")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = br.sweep(est, X, y, lams, posterior=True, draws=500, tune=500, chains=2, random_seed=0)
+    n, p = X.shape
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    for i, lam in enumerate(lams):
+        A = Xc.T @ Xc + lam * np.eye(p)
+        m = np.linalg.solve(A, Xc.T @ yc)
+        a, b = (n - 1) / 2, (yc @ yc - m @ A @ m) / 2
+        e_sigma = math.sqrt(b) * math.exp(special.gammaln(a - 0.5) - special.gammaln(a))
+        sd = math.sqrt(b / (a - 1) - e_sigma**2)
+        assert ds["sigma_mean"].values[i] == pytest.approx(e_sigma, abs=4 * sd / math.sqrt(300))
+        assert ds["sigma_sd"].values[i] == pytest.approx(sd, rel=0.2)
+        assert np.isnan(ds["sigma_p_positive"].values[i]) and np.isfinite(ds["map_sigma"].values[i])
