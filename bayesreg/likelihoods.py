@@ -7,7 +7,9 @@ likelihood             nll(y, η)                                     dnll/dη
 ``Normal(noise_sd)``   (y − η)² / (2σ²)  [+ log(σ√(2π)) in loglik]   (η − y) / σ²
 =====================  ==========================================  ===================
 
-The model sums nll over the observations (DESIGN.md §1).  ``residual`` is
+The model sums nll over the observations (DESIGN.md §1).  A Normal likelihood holds
+one σ; where σ is estimated (a noise prior) the model varies it and adds the
+σ-dependent terms (:mod:`bayesreg.model`).  ``residual`` is
 dnll/dη, so ∇_w Σ nll = Xᵀ·residual; ``curvature`` is d²nll/dη², the weights
 of the Gauss–Newton/Hessian XᵀWX.
 """

@@ -28,7 +28,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .validation import check_real
+from .validation import ArgumentTypeError, check_real
 
 __all__ = ["NoisePrior", "Exponential", "HalfNormal", "HalfCauchy", "Jeffreys", "as_noise_prior",
            "noise_prior_from_params"]
@@ -256,7 +256,7 @@ def as_noise_prior(value, name: str = "noise_prior") -> NoisePrior | None:
     """A NoisePrior or None; anything else is a TypeError naming ``name``."""
     if value is None or isinstance(value, NoisePrior):
         return value
-    raise TypeError(f"{name} must be a bayesreg noise prior (Exponential, HalfNormal, HalfCauchy, Jeffreys) "
+    raise ArgumentTypeError(f"{name} must be a bayesreg noise prior (Exponential, HalfNormal, HalfCauchy, Jeffreys) "
                     f"or None, got {value!r}")
 
 

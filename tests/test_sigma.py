@@ -365,3 +365,22 @@ def test_posterior_sweep_records_sigma_against_the_exact_posterior():
         assert ds["sigma_mean"].values[i] == pytest.approx(e_sigma, abs=4 * sd / math.sqrt(300))
         assert ds["sigma_sd"].values[i] == pytest.approx(sd, rel=0.2)
         assert np.isnan(ds["sigma_p_positive"].values[i]) and np.isfinite(ds["map_sigma"].values[i])
+
+
+def test_compile_key_has_the_noise_prior_kind_and_its_parameters_are_data():
+    from bayesreg.posterior.pymc_model import build, data_values, structure_key
+
+    X, y = _data(seed=14)
+
+    def problem(**kw):
+        return Problem.from_estimator(LinearRegression(**kw).fit(X, y), X, y)
+
+    a, b = problem(noise_prior=HalfNormal(1.0)), problem(noise_prior=HalfNormal(3.0))
+    c, fixed = problem(noise_prior=HalfCauchy(1.0)), problem(noise_sd=1.0)
+    scaled = problem(prior=Gaussian(1.0, noise_scaled=True), noise_prior=HalfNormal(1.0))
+    assert structure_key(a) == structure_key(b)
+    assert len({structure_key(a), structure_key(c), structure_key(fixed), structure_key(scaled)}) == 4
+    assert data_values(b)["sigma_scale"] == 3.0 and "obs_noise_sd" in data_values(fixed)
+    m = build(scaled)
+    assert {"sigma", "coef", "intercept"} <= set(m.named_vars) and "sigma_scale" in {v.name for v in m.data_vars}
+    assert [v.name for v in m.value_vars][0] == "sigma_log__"  # σ first: the starting points' order

@@ -96,7 +96,8 @@ def build_pymc_model(est, X, y, sample_weight=None):
     Data (``pm.Data``, changeable with ``pm.set_data``): ``X``, ``y`` (the
     encoded targets: 0/1 for logistic), ``coef_lam`` (or ``coef_lam1``,
     ``coef_lam2`` for an elastic net), ``intercept_lam``… and ``obs_noise_sd``
-    for a linear model; with ``sample_weight``, ``obs_weight`` and ``obs`` is a
+    for a linear model with a fixed σ (an estimated σ is the variable ``sigma``, its
+    prior's parameters ``sigma_rate`` or ``sigma_scale``); with ``sample_weight``, ``obs_weight`` and ``obs`` is a
     ``pm.Potential`` of the weighted log-likelihood.  The estimator is not
     modified (a clone is fitted when it is not fitted with its current parameters).
 
