@@ -134,7 +134,8 @@ def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | No
     -------
     xarray.DataTree shaped like :func:`sample_posterior`'s (chain = 1, no
     ``sample_stats``), plus a group ``approximation`` with ``mean``
-    (parameter), ``covariance`` (parameter, parameter_2; zero rows for zeroed
+    (parameter: the coefficients, the intercept and, where σ is estimated,
+    ``log_sigma``), ``covariance`` (parameter, parameter_2; zero rows for zeroed
     coefficients), ``active`` (parameter) and, for zeroed coefficients, the
     asymmetric-Laplace rates of the PSIS proposal (``rate_positive``,
     ``rate_negative``).  ``posterior.attrs["pareto_k"]`` (also on the

@@ -124,7 +124,8 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     Returns
     -------
     xarray.DataTree with groups ``posterior`` (``coef`` (chain, draw, feature),
-    ``intercept`` (chain, draw)), ``sample_stats``, ``log_likelihood``
+    ``intercept`` (chain, draw), and ``sigma`` (chain, draw) for a linear model whose
+    noise sd is estimated), ``sample_stats``, ``log_likelihood``
     (``obs`` (chain, draw, obs_id)), ``log_prior`` (``coef``, ``intercept``:
     normalized log densities) and ``observed_data`` (``obs``: the encoded y).
     ``posterior.attrs`` say which sampler, prior, intercept prior, likelihood,
