@@ -384,3 +384,18 @@ def test_compile_key_has_the_noise_prior_kind_and_its_parameters_are_data():
     m = build(scaled)
     assert {"sigma", "coef", "intercept"} <= set(m.named_vars) and "sigma_scale" in {v.name for v in m.data_vars}
     assert [v.name for v in m.value_vars][0] == "sigma_log__"  # σ first: the starting points' order
+
+
+def test_sample_weights_are_repeated_rows_for_sigma_too():
+    X, y = _data(n=30, seed=15)
+    sw = np.arange(30) % 3 + 1.0
+    rows = np.repeat(np.arange(30), sw.astype(int))
+    for prior in (Gaussian(1.0), Laplace(2.0, noise_scaled=True)):
+        a = LinearRegression(prior=prior, solver="newton", tol=1e-12).fit(X, y, sample_weight=sw)
+        b = LinearRegression(prior=prior, solver="newton", tol=1e-12).fit(X[rows], y[rows])
+        assert a.noise_prior_ == b.noise_prior_
+        np.testing.assert_allclose(np.r_[a.coef_, a.intercept_, a.noise_sd_], np.r_[b.coef_, b.intercept_, b.noise_sd_],
+                                   rtol=1e-8, atol=1e-10)
+        pa, pb = Problem.from_estimator(a, X, y, sw), Problem.from_estimator(b, X[rows], y[rows])
+        t = pa.theta() + 0.05
+        assert pa.log_posterior(t[None])[0] == pytest.approx(pb.log_posterior(t[None])[0], rel=1e-10)
