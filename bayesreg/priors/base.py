@@ -19,6 +19,9 @@ prior                  density p(w_j)                       penalty
 =====================  ==================================  =========================
 
 So Gaussian variance = 1/λ (sd 1/√λ); Laplace scale b = 1/λ (variance 2/λ²).
+``Gaussian(lam, noise_scaled=True)`` and ``Laplace(lam, noise_scaled=True)`` (linear
+regression only) multiply the scale by the noise sd σ: N(0, σ²/λ), scale σ/λ — the
+same kind of prior at strength λ·σ^(−1/p) (:meth:`Prior.given_sigma`).
 ``ElasticNet(l, 0) == Laplace(l)`` and ``ElasticNet(0, l) == Gaussian(l)``.
 
 The (sub)gradient uses sign(0) = 0, as in the lecture.  The proximal operator

@@ -1,4 +1,8 @@
-"""The Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ the precision."""
+"""The Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ the precision.
+
+``noise_scaled=True``: w | σ ~ N(0, σ²/λ) (the conjugate ridge of a linear model), i.e.
+precision λ/σ² at the noise sd σ.
+"""
 
 from __future__ import annotations
 

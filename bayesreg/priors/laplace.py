@@ -1,4 +1,8 @@
-"""The Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ."""
+"""The Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ.
+
+``noise_scaled=True``: w | σ ~ (λ/2σ)·exp(−λ|w|/σ), rate λ/σ at the noise sd σ — Park &
+Casella's (2008) Bayesian lasso, whose posterior is unimodal.
+"""
 
 from __future__ import annotations
 
