@@ -8,6 +8,7 @@ from . import datasets
 from .compare import compare, hdi
 from .estimators import LinearRegression, LogisticRegression, PoissonRegression
 from .formula import design, from_formula
+from .noise import Exponential, HalfCauchy, HalfNormal, Jeffreys, NoisePrior
 from .io import load_results, load_sweep, save_results, save_sweep
 from .sensitivity import choose_lambda, compare_priors, full_bayes_lambda, prior_sensitivity, sweep
 from .priors import (Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, NoModeError, Prior, RegularizedHorseshoe,
@@ -20,6 +21,7 @@ __all__ = [
     "from_formula", "design",
     "Prior", "Flat", "Gaussian", "Laplace", "ElasticNet", "StudentT", "Cauchy",
     "Horseshoe", "RegularizedHorseshoe", "global_scale", "NoModeError",
+    "NoisePrior", "Exponential", "HalfNormal", "HalfCauchy", "Jeffreys",
     "MapResult", "ConvergenceWarning", "DivergenceError",
     "SeparationError", "detect_separation",
     "compare", "hdi", "save_results", "load_results", "datasets",

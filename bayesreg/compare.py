@@ -24,6 +24,10 @@ column          meaning (per coefficient; draws pooled over chains)
 ``ess_bulk``    bulk effective sample size (ArviZ); NaN for an approximation
 ==============  ===================================================================
 
+A linear model whose noise sd σ is estimated has a row ``"sigma"`` last: the MAP
+σ (``est.noise_sd_``) and the posterior of σ (``posterior.sigma``); ``p_positive``
+and ``p_near_zero`` are NaN there (σ > 0 always).
+
 An L1 MAP sets weights to exactly zero, but the posterior has no mass *at*
 zero: its mean is not zero and ``p_near_zero`` < 1.  That contrast is the
 point of the table.
@@ -65,14 +69,17 @@ from .model import identity_differences
 from .priors import Flat, as_prior
 from .validation import check_probability, check_real
 
-__all__ = ["compare", "hdi", "SHARED_COLUMNS", "INTERCEPT", "is_posterior_tree", "posterior_draws",
-           "posterior_features"]
+__all__ = ["compare", "hdi", "SHARED_COLUMNS", "INTERCEPT", "SIGMA", "is_posterior_tree", "posterior_draws",
+           "posterior_features", "sigma_draws"]
 
 #: Columns that do not depend on the posterior (one copy even for several posteriors).
 SHARED_COLUMNS = ("map", "true", "map_is_zero")
 
 #: Row name of the intercept (in the table and in :func:`posterior_draws`).
 INTERCEPT = "intercept"
+
+#: Row name of an estimated noise sd σ (the posterior variable of the same name).
+SIGMA = "sigma"
 
 
 def hdi(samples, prob: float = 0.94) -> tuple[float, float]:
@@ -165,6 +172,20 @@ def posterior_draws(tree, names: list[str], fit_intercept: bool, arg: str) -> di
     return out
 
 
+def sigma_draws(tree, arg: str) -> np.ndarray:
+    """The (chain, draw) draws of σ from a posterior tree: ValueError if absent or not finite and positive."""
+    post = tree["posterior"].dataset
+    if SIGMA not in post.data_vars:
+        raise ValueError(f"{arg} has no '{SIGMA}' in its posterior group, but the estimator estimates the noise sd σ")
+    s = post[SIGMA]
+    if set(s.dims) != {"chain", "draw"}:
+        raise ValueError(f"{arg}: posterior '{SIGMA}' must have dims (chain, draw), got {s.dims}")
+    values = np.asarray(s.transpose("chain", "draw").values, dtype=float)
+    if values.size == 0 or not np.all(np.isfinite(values) & (values > 0)):
+        raise ValueError(f"{arg}: draws of {SIGMA!r} are empty or not all finite and > 0")
+    return values
+
+
 def _diagnostic(fn, x: np.ndarray) -> float:
     """Call an ArviZ diagnostic on a (chain, draw) array; NaN where it is undefined."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -195,8 +216,9 @@ def _summarize(draws: dict[str, np.ndarray], map_values: dict[str, float], true_
         if true_values is not None:
             t = true_values[name]
             row["true_in_hdi"] = bool(lo <= t <= hi)
-        row["p_positive"] = float(np.mean(flat > 0))
-        row["p_near_zero"] = float(np.mean(np.abs(flat) <= eps)) if math.isfinite(eps) else math.nan
+        scale = name == SIGMA  # σ > 0: no sign, no band around 0
+        row["p_positive"] = math.nan if scale else float(np.mean(flat > 0))
+        row["p_near_zero"] = float(np.mean(np.abs(flat) <= eps)) if math.isfinite(eps) and not scale else math.nan
         n_chain, n_draw = x.shape
         row["r_hat"] = math.nan if approximation or n_chain < 2 else _diagnostic(az.rhat, x)
         row["ess_bulk"] = math.nan if approximation else _diagnostic(lambda a: az.ess(a, method="bulk"), x)
@@ -314,6 +336,12 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
     map_values = dict(zip(names, coef.tolist()))
     if fit_intercept:
         map_values[INTERCEPT] = math.nan if no_map else float(est.intercept_)
+    estimates_sigma = (est.get_params().get("noise_sd", 1.0) is None if no_map
+                       else getattr(est, "noise_prior_", None) is not None)
+    if estimates_sigma:
+        if SIGMA in names:
+            raise ValueError(f"a feature is named {SIGMA!r}, which clashes with the noise sd row")
+        map_values[SIGMA] = math.nan if no_map else float(est.noise_sd_)
     rows = list(map_values)
 
     true_values = None
@@ -325,6 +353,8 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
                 true_values[INTERCEPT] = math.nan
             else:
                 true_values[INTERCEPT] = check_real(true_intercept, "true_intercept", allow_inf=True)
+        if estimates_sigma:
+            true_values[SIGMA] = math.nan
     elif true_intercept is not None:
         raise ValueError("true_intercept was given without true_coef")
 
@@ -357,6 +387,8 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
             _check_same_prior(prior, fit_intercept, tree, arg)
         else:
             _check_same_model(est, tree, arg)
+        if estimates_sigma:
+            draws[SIGMA] = sigma_draws(tree, arg)
         approx = _is_approximation(tree)
         n_chain, n_draw = draws[names[0]].shape if names else draws[INTERCEPT].shape
         tables[label] = _summarize(draws, map_values, true_values, prob, eps_value, approx).loc[rows]
@@ -383,6 +415,7 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         "intercept_prior": (as_prior(est.intercept_prior, "est.intercept_prior", default=Flat()).describe() if no_map
                             else est.intercept_prior_.describe() if hasattr(est, "intercept_prior_") else "")
         if fit_intercept else "",
+        "noise": est.noise_description() if hasattr(est, "noise_description") and not no_map else "",
         "labels": list(runs) if not single else [],
         "runs": meta,
         "diagnostics": "r_hat needs >= 2 chains; r_hat and ess_bulk are NaN for approximations (e.g. Laplace)",

@@ -4,7 +4,8 @@
 
     U(w, b) = Σ_n [log(1 + e^{η_n}) − y_n η_n] + penalty(w) + intercept_penalty(b),  η = Xw + b,
 
-and ``LinearRegression`` the same with nll = (y − η)²/(2σ²).  The prior is an
+and ``LinearRegression`` the same with nll = (y − η)²/(2σ²), over (w, b, σ) when the
+noise sd σ is estimated (the default; its class docstring states that U).  The prior is an
 object from :mod:`bayesreg.priors` whose λ is a precision; ``prior=None``
 means ``Gaussian(1.0)`` (scikit-learn's ``check_estimator`` wants simple
 defaults; this is the same strength as its ``C=1``).  The intercept has its
@@ -22,10 +23,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .likelihoods import Bernoulli, Likelihood, Normal
 from .model import Model
+from .noise import Exponential, as_noise_prior
 from .poisson import Poisson
 from .priors import Flat, Gaussian, NoModeError, Prior, as_prior
 from .separation import SeparationError, detect_poisson_separation, detect_separation
 from .solvers import SOLVERS, MapResult, solve
+from .solvers.noise import solve_with_sigma
 from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight
 
 __all__ = ["LogisticRegression", "LinearRegression", "PoissonRegression", "check_shapes"]
@@ -88,28 +91,40 @@ class _BayesianGLM(BaseEstimator):
             options["learning_rate"] = float(self.learning_rate)
         return options
 
+    def noise_model_prior(self):
+        """The prior of an estimated noise sd σ (None: no σ, or a fixed one)."""
+        return None
+
     def to_model(self, X: np.ndarray, y: np.ndarray, *, center: bool = True, sample_weight=None) -> Model:
         """The model U of the fitted priors on data already passed through :meth:`prepare_data`.
 
         ``center=False`` keeps the user's (w, b) coordinates (the posterior's);
-        ``sample_weight`` weights the rows' likelihood terms (validated here).
+        ``sample_weight`` weights the rows' likelihood terms (validated here).  Where σ
+        is estimated the model holds the fitted σ (``noise_sd_``).
         """
         names = getattr(self, "feature_names_in_", None)
         return Model(X, y, self.likelihood(), self.prior_, self.intercept_prior_, self.fit_intercept,
                      center=center, feature_names=names,
-                     sample_weight=check_sample_weight(sample_weight, X.shape[0]))
+                     sample_weight=check_sample_weight(sample_weight, X.shape[0]),
+                     noise_prior=self.noise_model_prior())
 
     def fit_encoded(self, X: np.ndarray, y: np.ndarray, *, coef_init=None, intercept_init: float = 0.0,
-                    sample_weight=None):
+                    sample_weight=None, sigma_init: float | None = None):
         """Fit the MAP on data already validated and encoded by :meth:`prepare_data` (the fast path of sweeps).
 
         The estimator must have been fitted once (that fixes the features and the
         classes); the current parameters are used.  ``coef_init``/``intercept_init``
-        start the solver there (by default: zero, or the previous fit with ``warm_start``).
+        (and ``sigma_init`` where σ is estimated) start the solver there (by default:
+        zero, or the previous fit with ``warm_start``).
         """
         check_is_fitted(self, "coef_")
         self._validate_params()
-        return self._fit_model(X, y, coef_init=coef_init, intercept_init=intercept_init, sample_weight=sample_weight)
+        self._set_noise(y, sample_weight)
+        return self._fit_model(X, y, coef_init=coef_init, intercept_init=intercept_init, sample_weight=sample_weight,
+                               sigma_init=sigma_init)
+
+    def _set_noise(self, y: np.ndarray, sample_weight) -> None:
+        """Fix the noise attributes (``noise_prior_``, ``noise_sd_``) for a fit on y (no σ: nothing)."""
 
     def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Validate the parameters and (X, y) as ``fit`` does, set the data attributes; (X, y encoded)."""
@@ -134,19 +149,29 @@ class _BayesianGLM(BaseEstimator):
 
         work = clone(self)
         X, y_enc = work._prepare_fit(X, y)
+        work._set_noise(y_enc, sample_weight)  # σ's prior where σ is estimated (scaled to these data)
         return work.to_model(X, y_enc, center=False, sample_weight=sample_weight)
 
     def _fit_model(self, X: np.ndarray, y01: np.ndarray, *, coef_init=None, intercept_init: float = 0.0,
-                   sample_weight=None):
+                   sample_weight=None, sigma_init: float | None = None):
         self._check_has_mode()
         model = self.to_model(X, y01, sample_weight=sample_weight)
+        warm = self.warm_start and hasattr(self, "coef_") and np.shape(self.coef_) == (X.shape[1],)
         if coef_init is not None:
             theta0 = model.theta_from(coef_init, intercept_init if self.fit_intercept else 0.0)
-        elif self.warm_start and hasattr(self, "coef_") and np.shape(self.coef_) == (X.shape[1],):
+        elif warm:
             theta0 = model.theta_from(self.coef_, self.intercept_ if self.fit_intercept else 0.0)
         else:
             theta0 = np.zeros(model.n_params)
-        result = solve(model, theta0, self.solver, **self._solver_options())
+        if model.noise_prior is None:
+            result = solve(model, theta0, self.solver, **self._solver_options())
+            result.sigma = model.sigma
+        else:
+            if sigma_init is None and warm and getattr(self, "noise_sd_", None):
+                sigma_init = self.noise_sd_
+            result = solve_with_sigma(model, theta0, sigma_init, solve, self.solver, **self._solver_options())
+            self.noise_sd_ = result.sigma
+            model = model.at_sigma(result.sigma)
         self.map_: MapResult = result
         self.coef_ = result.coef
         self.intercept_ = float(result.intercept) if self.fit_intercept else 0.0
@@ -320,17 +345,49 @@ class LogisticRegression(ClassifierMixin, _BayesianGLM):
 
 
 class LinearRegression(RegressorMixin, _BayesianGLM):
-    """Linear regression: Normal likelihood with known noise sd σ, a prior on the weights.
+    r"""Linear regression: Normal likelihood with noise sd σ (estimated by default), a prior on the weights.
 
-    Same parameters as :class:`LogisticRegression`, plus ``noise_sd`` (σ > 0).
+    The model (DESIGN.md §1, the sum over observations n with weights w_n)::
+
+        y_n | w, b, σ ~ N(x_n·w + b, σ²),   w ~ prior [| σ],   b ~ intercept_prior,   σ ~ noise_prior
+
+        U(w, b, σ) = Σ_n w_n·[(y_n − η_n)²/(2σ²) + log σ] − log p(w [| σ]) − log p(b) − log p(σ)
+
+    and the fit is the MAP over (w, b, σ) (block-coordinate: the solver on (w, b) at
+    fixed σ, then σ exactly; ``map_.n_outer`` counts the rounds).  With a fixed
+    ``noise_sd`` σ is known and U is the first form without −log p(σ).
+
+    Parameters
+    ----------
+    prior, intercept_prior, fit_intercept, solver, tol, max_iter, learning_rate, warm_start
+        As in :class:`LogisticRegression`.  A prior with ``noise_scaled=True`` has
+        its scale multiplied by σ: ``Gaussian(lam, noise_scaled=True)`` is
+        w | σ ~ N(0, σ²/λ) (the conjugate ridge), ``Laplace(lam, noise_scaled=True)``
+        is rate λ/σ (Park & Casella's Bayesian lasso).
+    noise_sd : float or None
+        None (the default): σ is estimated.  A number > 0: σ is fixed there (the
+        known-σ model).
+    noise_prior : NoisePrior or None
+        Prior of an estimated σ (:mod:`bayesreg.noise`); None means
+        ``Exponential(rate = 1/sd(y))`` computed at fit (the weighted sd with
+        ``sample_weight``; rate 1 when y is constant), rstanarm's default.  Must be
+        None with a fixed ``noise_sd``.
+
+    Attributes
+    ----------
+    noise_sd_ : float
+        The MAP σ (or the fixed one).
+    noise_prior_ : NoisePrior or None
+        The prior of σ used (None when σ is fixed).
     """
 
-    def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, noise_sd: float = 1.0,
-                 fit_intercept: bool = True, solver: str = "fista", tol: float = 1e-6, max_iter: int | None = None,
-                 learning_rate: float = 0.001, warm_start: bool = False):
+    def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, noise_sd: float | None = None,
+                 noise_prior=None, fit_intercept: bool = True, solver: str = "fista", tol: float = 1e-6,
+                 max_iter: int | None = None, learning_rate: float = 0.001, warm_start: bool = False):
         self.prior = prior
         self.intercept_prior = intercept_prior
         self.noise_sd = noise_sd
+        self.noise_prior = noise_prior
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.tol = tol
@@ -338,8 +395,52 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
         self.learning_rate = learning_rate
         self.warm_start = warm_start
 
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        if self.noise_sd is not None:
+            Normal(self.noise_sd)  # validates noise_sd: a real number, finite, > 0
+        as_noise_prior(self.noise_prior, "noise_prior")
+        if self.noise_sd is not None and self.noise_prior is not None:
+            raise ValueError(f"noise_prior={self.noise_prior!r} needs an estimated σ, but noise_sd={self.noise_sd!r} "
+                             f"fixes it; pass noise_sd=None to estimate σ, or drop noise_prior")
+
+    def estimates_sigma(self) -> bool:
+        """True when σ is estimated (``noise_sd=None``)."""
+        return self.noise_sd is None
+
+    def _set_noise(self, y: np.ndarray, sample_weight) -> None:
+        if not self.estimates_sigma():
+            self.noise_prior_ = None
+            self.noise_sd_ = float(self.noise_sd)
+            return
+        if self.noise_prior is not None:
+            self.noise_prior_ = self.noise_prior
+            return
+        sw = check_sample_weight(sample_weight, np.shape(y)[0])
+        yv = np.asarray(y, dtype=float)
+        if sw is None or not sw.sum() > 0:
+            sd = float(np.std(yv))
+        else:
+            mean = float(sw @ yv) / float(sw.sum())
+            sd = float(np.sqrt(sw @ (yv - mean) ** 2 / sw.sum()))
+        self.noise_prior_ = Exponential(1.0 / sd if sd > 0 and np.isfinite(1.0 / sd) else 1.0)
+
+    def noise_model_prior(self):
+        return self.noise_prior_ if self.estimates_sigma() else None
+
+    def noise_description(self, with_map: bool = True) -> str:
+        """'σ estimated (MAP σ = 54.1), prior Exponential(rate 0.0129 = 1/sd(y))' or 'σ fixed at 1' (after fit)."""
+        check_is_fitted(self, "coef_")
+        if not self.estimates_sigma():
+            return f"σ fixed at {self.noise_sd_:.6g}"
+        p = self.noise_prior_
+        text = f"Exponential(rate {p.rate:.3g} = 1/sd(y))" if self.noise_prior is None else p.describe()
+        return f"σ estimated{f' (MAP σ = {self.noise_sd_:.4g})' if with_map else ''}, prior {text}"
+
     def likelihood(self) -> Likelihood:
-        return Normal(self.noise_sd)
+        if self.noise_sd is not None:
+            return Normal(self.noise_sd)
+        return Normal(getattr(self, "noise_sd_", None) or 1.0)
 
     def encode_targets(self, y) -> np.ndarray:
         return np.asarray(y, dtype=float)
@@ -347,11 +448,11 @@ class LinearRegression(RegressorMixin, _BayesianGLM):
     def fit(self, X, y, sample_weight=None) -> "LinearRegression":
         """The MAP of the model on (X, y); ``sample_weight`` weights each row's likelihood term."""
         X, y = self._prepare_fit(X, y)
+        self._set_noise(y, sample_weight)
         return self._fit_model(X, y, sample_weight=sample_weight)
 
     def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         self._validate_params()
-        self.likelihood()  # validates noise_sd
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         self._check_magnitudes(X, y)
         return X, self.encode_targets(y)

@@ -55,6 +55,7 @@ class Results:
     map: Any = None                        # bayesreg.MapResult (with its History)
     prior: Any = None                      # bayesreg Prior, rebuilt
     intercept_prior: Any = None
+    noise_prior: Any = None                # bayesreg NoisePrior of an estimated σ, rebuilt (None: σ fixed or none)
     feature_names: list[str] | None = None
     fit_intercept: bool | None = None
     formula: str | None = None             # the formula of bayesreg.from_formula, if the fit had one
@@ -124,6 +125,12 @@ def _map_node(est):
     formula_spec = getattr(est, "formula_spec_", None)  # set by bayesreg.from_formula
     if formula_spec is not None:
         attrs["formula"] = str(formula_spec.formula)
+    if res.sigma is not None:
+        attrs.update(sigma=float(res.sigma), sigma_estimated=int(res.sigma_estimated), n_outer=int(res.n_outer))
+    noise_prior = getattr(est, "noise_prior_", None)
+    if noise_prior is not None:
+        attrs["noise_prior_kind"] = type(noise_prior).__name__
+        attrs["noise_prior_params"] = _dumps(noise_prior.params(), "noise prior params")
     ds = xr.Dataset(
         {"coef": ("feature", np.asarray(res.coef, dtype=float)),
          "intercept": ((), float(res.intercept)),
@@ -274,7 +281,12 @@ def _load_map(node):
     from .priors import prior_from_params
     from .solvers import History, MapResult
 
-    a = _attrs_exactly(node, _MAP_ATTRS, {"intercept_prior_kind", "intercept_prior_params", "formula"}, "/map")
+    from .noise import noise_prior_from_params
+
+    a = _attrs_exactly(node, _MAP_ATTRS, {"intercept_prior_kind", "intercept_prior_params", "formula", "sigma",
+                                          "sigma_estimated", "n_outer", "noise_prior_kind", "noise_prior_params"},
+                       "/map")
+    _expect(("noise_prior_kind" in a) == ("noise_prior_params" in a), "noise prior kind without params")
     _expect(("intercept_prior_kind" in a) == ("intercept_prior_params" in a), "intercept prior kind without params")
     ds = node.dataset
     history = History(**{k: ds[f"history_{k}"].values.astype(float).tolist()
@@ -284,7 +296,11 @@ def _load_map(node):
                     objective=float(ds["objective"].values), converged=bool(_scalar(a["converged"])),
                     n_iter=int(_scalar(a["n_iter"])), n_grad=int(_scalar(a["n_grad"])),
                     optimality=float(_scalar(a["optimality"])), solver=str(a["solver"]), tol=float(_scalar(a["tol"])),
-                    history=history, message=str(a["message"]))
+                    history=history, message=str(a["message"]),
+                    sigma=float(_scalar(a["sigma"])) if "sigma" in a else None,
+                    sigma_estimated=bool(_scalar(a.get("sigma_estimated", 0))), n_outer=int(_scalar(a.get("n_outer", 0))))
+    noise_prior = (noise_prior_from_params(str(a["noise_prior_kind"]), _json(a, "noise_prior_params", dict, "/map"))
+                   if "noise_prior_kind" in a else None)
     prior = prior_from_params(str(a["prior_kind"]), _json(a, "prior_params", dict, "/map"))
     intercept_prior = None
     if "intercept_prior_kind" in a:
@@ -295,7 +311,7 @@ def _load_map(node):
                                             or intercept_prior.convex))
     names = [str(f) for f in ds["feature"].values]
     _expect(res.coef.shape == (len(names),), "coef and feature lengths differ")
-    return dict(map=res, prior=prior, intercept_prior=intercept_prior, feature_names=names,
+    return dict(map=res, prior=prior, intercept_prior=intercept_prior, noise_prior=noise_prior, feature_names=names,
                 fit_intercept=bool(_scalar(a["fit_intercept"])), estimator=str(a["estimator"]) or None,
                 formula=str(a["formula"]) if "formula" in a else None,
                 estimator_params=_json(a, "estimator_params", dict, "/map"))

@@ -8,7 +8,9 @@ likelihood             nll(y, η)                                     dnll/dη
 =====================  ==========================================  ===================
 
 ``Poisson()`` (counts, log link: nll = e^η − y·η) lives in :mod:`bayesreg.poisson`.
-The model sums nll over the observations (DESIGN.md §1).  ``residual`` is
+The model sums nll over the observations (DESIGN.md §1).  A Normal likelihood holds
+one σ; where σ is estimated (a noise prior) the model varies it and adds the
+σ-dependent terms (:mod:`bayesreg.model`).  ``residual`` is
 dnll/dη, so ∇_w Σ nll = Xᵀ·residual; ``curvature`` is d²nll/dη², the weights
 of the Gauss–Newton/Hessian XᵀWX.
 """
@@ -69,6 +71,8 @@ class Likelihood:
     quadratic: bool = False
     #: True where y is a real number (False: y holds labels that ``encode`` maps to numbers).
     numeric_targets: bool = True
+    #: True where the likelihood has a noise sd σ that can be estimated (``with_noise_sd``, ``loglik_total(sigma=)``).
+    estimable_noise: bool = False
 
     def nll(self, y: np.ndarray, eta: np.ndarray, weights: np.ndarray | None = None) -> float:
         """Σ_n w_n·nll(y_n, η_n) (w_n = 1 without weights)."""
@@ -213,10 +217,15 @@ class Bernoulli(Likelihood):
 
 
 class Normal(Likelihood):
-    """Normal likelihood with known noise sd σ: linear regression."""
+    """Normal likelihood with noise sd σ: linear regression (σ known here; the model may estimate it).
+
+    ``loglik_total``/``loglik_rows_at`` take σ per draw, and ``to_pymc`` a σ variable,
+    where the model estimates σ.
+    """
 
     name = "normal"
     quadratic = True
+    estimable_noise = True
 
     def __init__(self, noise_sd: float = 1.0):
         if isinstance(noise_sd, bool) or not isinstance(noise_sd, numbers.Real):
@@ -240,7 +249,22 @@ class Normal(Likelihood):
         r = (y - eta) / self.noise_sd
         return -0.5 * r * r - math.log(self.noise_sd) - 0.5 * math.log(2.0 * math.pi)
 
-    def loglik_total(self, y, eta, weights=None) -> np.ndarray:
+    def with_noise_sd(self, noise_sd: float) -> "Normal":
+        return Normal(noise_sd)
+
+    @staticmethod
+    def loglik_rows_at(y, eta, sigma) -> np.ndarray:
+        """log N(y | η, σ²) elementwise, σ broadcast against η (e.g. one σ per draw, shape (S, 1))."""
+        sigma = np.asarray(sigma, dtype=float)
+        r = (y - eta) / sigma
+        return -0.5 * r * r - np.log(sigma) - 0.5 * math.log(2.0 * math.pi)
+
+    def loglik_total(self, y, eta, weights=None, sigma=None) -> np.ndarray:
+        """Σ_n w_n·log N(y_n | η_n, σ²) along η's last axis (overwritten); ``sigma``: one σ per row of η."""
+        if sigma is not None:
+            sig = np.asarray(sigma, dtype=float)[..., None]
+            rows = self.loglik_rows_at(y, eta, sig)
+            return rows.sum(axis=-1) if weights is None else rows @ weights
         if weights is not None:
             return super().loglik_total(y, eta, weights)
         eta = np.asarray(eta, dtype=float)
@@ -255,10 +279,12 @@ class Normal(Likelihood):
     def max_curvature(self, y) -> float:
         return 1.0 / self.noise_sd**2  # constant in η
 
-    def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
+    def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None, sigma=None):
+        """The observed ``name``; σ is ``sigma`` (a random variable, when estimated) or the data ``{name}_noise_sd``."""
         import pymc as pm
 
-        sigma = pm.Data(f"{name}_noise_sd", self.noise_sd)
+        if sigma is None:
+            sigma = pm.Data(f"{name}_noise_sd", self.noise_sd)
         if weights is None:
             return pm.Normal(name, mu=eta, sigma=sigma, observed=observed, dims=dims)
         return pm.Potential(name, (weights * pm.logp(pm.Normal.dist(mu=eta, sigma=sigma), observed)).sum())

@@ -17,6 +17,20 @@ conditioned when features have large means.  ``coef_intercept`` maps θ back
 to (w, b).  ``center=False`` keeps θ = (w, b) exactly: the posterior code works
 there, on the same U, gradient and Hessian.
 
+**The noise sd σ** of a Normal likelihood is fixed (``noise_prior=None``: U as
+above, the likelihood's σ) or estimated (a ``noise_prior`` p(σ)); then, with
+every σ-dependent normalizing constant (k = the number of weights when the prior
+is ``noise_scaled``, w | σ with scale times σ; else 0),
+
+    U(w, b, σ) = Σ_n w_n·[(y_n − η_n)²/(2σ²) + log σ] + penalty_λ(w/σ) + k·log σ
+                 + intercept_penalty(b) − log p(σ),
+
+and the model holds one σ (the likelihood's): at fixed σ, U(·, σ) is the model of
+the lines above with the prior ``prior.given_sigma(σ)`` (:meth:`Model.at_sigma`),
+which the solvers minimize; :meth:`Model.sigma_step` minimizes over σ at fixed
+(w, b).  The posterior works in s = log σ, U_s(θ, s) = U(θ, e^s) − s (the
+Jacobian): :class:`bayesreg.log_sigma.LogSigma`, with its exact gradient and Hessian.
+
 The model also evaluates U's pieces on *draws*: the per-row log-likelihood
 log p(y_n | w, b) (``loglik``; its row sums, threaded, ``loglik_sums``) and the
 normalized log prior (``log_prior``).  ``identity()`` names the model (likelihood,
@@ -25,12 +39,15 @@ priors and their parameters, intercept, features), and every result records it.
 
 from __future__ import annotations
 
-import numpy as np
-
+import copy
 import hashlib
 import json
+import math
+
+import numpy as np
 
 from .likelihoods import Likelihood
+from .noise import NoisePrior
 from .parallel import available_cores, blas_one_thread
 from .priors import Flat, Prior
 
@@ -48,13 +65,24 @@ class Model:
 
     def __init__(self, X: np.ndarray, y: np.ndarray, likelihood: Likelihood, prior: Prior,
                  intercept_prior: Prior | None = None, fit_intercept: bool = True, *, center: bool = True,
-                 feature_names: list[str] | None = None, sample_weight: np.ndarray | None = None):
+                 feature_names: list[str] | None = None, sample_weight: np.ndarray | None = None,
+                 noise_prior: NoisePrior | None = None):
+        if noise_prior is not None and not likelihood.estimable_noise:
+            raise ValueError(f"noise_prior={noise_prior!r} needs a likelihood with a noise sd (Normal), "
+                             f"got {likelihood!r}")
+        if prior.noise_scaled and not likelihood.estimable_noise:
+            raise ValueError(f"prior={prior!r} is noise_scaled (its scale is multiplied by the noise sd σ), but "
+                             f"the likelihood {likelihood!r} has no σ; use noise_scaled=False")
         self.X = X
         self.y = y
         #: w_n ≥ 0 per row (None: all 1): U = Σ_n w_n·nll_n + penalties, so a weight of 2 is a duplicated row.
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.likelihood = likelihood
-        self.prior = prior
+        #: p(σ) when σ is estimated (None: σ fixed at the likelihood's)
+        self.noise_prior = noise_prior
+        #: the prior as given (maybe noise-scaled); ``prior`` is it at the model's σ, what the solvers see
+        self.prior_spec = prior
+        self.prior = prior.given_sigma(likelihood.noise_sd) if prior.noise_scaled else prior
         self.intercept_prior = Flat() if intercept_prior is None else intercept_prior
         self.fit_intercept = bool(fit_intercept)
         self.n_samples, self.n_features = X.shape
@@ -71,10 +99,11 @@ class Model:
 
         Priors are named in their simplest form (``ElasticNet(l, 0)`` is ``Laplace(l)``).
         """
-        prior, intercept_prior = self.prior.simplest(), self.intercept_prior.simplest()
+        prior, intercept_prior = self.prior_spec.simplest(), self.intercept_prior.simplest()
         ident = {
             "likelihood": type(self.likelihood).__name__,
-            "likelihood_params": self.likelihood.params(),
+            # an estimated σ is not part of the model (only its prior is)
+            "likelihood_params": self.likelihood.params() if self.noise_prior is None else {},
             "prior": type(prior).__name__,
             "prior_params": prior.params(),
             "fit_intercept": self.fit_intercept,
@@ -84,6 +113,9 @@ class Model:
             "sample_weight": None if self.sample_weight is None else
             hashlib.sha1(np.ascontiguousarray(self.sample_weight).tobytes()).hexdigest()[:16],
         }
+        if self.noise_prior is not None:
+            ident["noise_prior"] = type(self.noise_prior).__name__
+            ident["noise_prior_params"] = self.noise_prior.params()
         return json.loads(json.dumps(ident))  # plain JSON types, as a saved file gives them back
 
     def identity_json(self) -> str:
@@ -200,6 +232,85 @@ class Model:
             eta = self.linear_predictor(theta)
         return self.data_nll(eta) + self.penalty(theta)
 
+    # -- the noise sd σ (module docstring) ---------------------------------------------
+    @property
+    def sigma(self) -> float | None:
+        """The model's σ (fixed, or the current one where it is estimated); None without one."""
+        return self.likelihood.noise_sd if self.likelihood.estimable_noise else None
+
+    def at_sigma(self, sigma: float) -> "Model":
+        """The same model (sharing X and y) at noise sd σ, its prior given σ."""
+        new = copy.copy(self)
+        new.likelihood = self.likelihood.with_noise_sd(float(sigma))
+        new.prior = self.prior_spec.given_sigma(new.likelihood.noise_sd) if self.prior_spec.noise_scaled \
+            else self.prior_spec
+        new._grad_scale = None
+        return new
+
+    def n_sigma_terms(self) -> float:
+        """The m of m·log σ in U: Σ_n w_n, plus the number of weights for a noise-scaled prior."""
+        total = float(self.n_samples if self.sample_weight is None else self.sample_weight.sum())
+        return total + (self.n_features if self.prior_spec.noise_scaled else 0)
+
+    def noise_objective(self, theta: np.ndarray, eta: np.ndarray | None = None) -> float:
+        """U(θ, σ) at the model's σ with every σ-dependent term (−log p(σ) when σ is estimated)."""
+        if eta is None:
+            eta = self.linear_predictor(theta)
+        out = self.objective(theta, eta) + self.n_sigma_terms() * math.log(self.sigma)
+        return out if self.noise_prior is None else out - float(self.noise_prior.logpdf(self.sigma))
+
+    def sigma_terms(self, theta: np.ndarray, eta: np.ndarray) -> tuple[float, float, float] | None:
+        """(a, b, m) with U(θ, σ) = a/(2σ²) + b/σ + m·log σ − log p(σ) + terms free of σ; None if not of that form.
+
+        a = Σ w_n r_n² (+ 2·penalty_λ(w) for a noise-scaled prior of degree 2, the Gaussian),
+        b = penalty_λ(w) for one of degree 1 (the Laplace): penalty_λ(w/σ) = penalty_λ(w)·σ^(−1/p).
+        """
+        r = self.y - eta
+        a = float(r @ r if self.sample_weight is None else (self.sample_weight * r) @ r)
+        b = 0.0
+        if self.prior_spec.noise_scaled:
+            degree = 1.0 / self.prior_spec.scale_power()[0]
+            pen = self.prior_spec.penalty(self.split(theta)[0])
+            if degree == 2.0:
+                a += 2.0 * pen
+            elif degree == 1.0:
+                b += pen
+            else:
+                return None
+        return a, b, self.n_sigma_terms()
+
+    def sigma_step(self, theta: np.ndarray, eta: np.ndarray | None = None) -> float:
+        """argmin_σ U(θ, σ) at fixed θ: the noise prior's closed form where it has one, else :meth:`sigma_step_numeric`."""
+        if eta is None:
+            eta = self.linear_predictor(theta)
+        terms = self.sigma_terms(theta, eta)
+        sigma = None if terms is None else self.noise_prior.stationary_sigma(*terms)
+        if sigma is not None and math.isfinite(sigma) and sigma > self.sigma_floor():
+            return float(sigma)
+        return self.sigma_step_numeric(theta, eta)
+
+    def sigma_floor(self) -> float:
+        """The smallest σ the MAP takes (a perfect fit would send σ to 0): 1e-8·(weighted sd(y), or 1)."""
+        if self.sample_weight is None or not self.sample_weight.sum() > 0:
+            sd = float(np.std(self.y))
+        else:
+            sw = self.sample_weight
+            sd = float(np.sqrt(sw @ (self.y - (sw @ self.y) / sw.sum()) ** 2 / sw.sum()))
+        return 1e-8 * (sd or 1.0)
+
+    def sigma_step_numeric(self, theta: np.ndarray, eta: np.ndarray | None = None) -> float:
+        """argmin_σ U(θ, σ) by a bounded 1-D minimization on log σ of :meth:`noise_objective`."""
+        from scipy.optimize import minimize_scalar
+
+        if eta is None:
+            eta = self.linear_predictor(theta)
+        r = self.y - eta
+        s0 = math.log(max(float(np.sqrt(np.mean(r * r))), self.sigma_floor()))
+        lo = max(s0 - 25.0, math.log(self.sigma_floor()))
+        res = minimize_scalar(lambda s: self.at_sigma(math.exp(s)).noise_objective(theta, eta), bounds=(lo, s0 + 25.0),
+                              method="bounded", options={"xatol": 1e-12, "maxiter": 2000})
+        return float(math.exp(res.x))
+
     # -- optimality --------------------------------------------------------------------
     def kkt_residual(self, theta: np.ndarray, data_grad: np.ndarray) -> np.ndarray:
         """Per-parameter distance of 0 from ∇f(θ) + ∂g(θ)."""
@@ -252,8 +363,8 @@ class Model:
             rho = max(rho, self.intercept_prior.weak_convexity())
         return float(rho)
 
-    def l1_weights(self) -> np.ndarray:
-        """Per-parameter weight of the non-smooth |θ_j| part of the penalties."""
+    def l1_weights(self, theta: np.ndarray | None = None) -> np.ndarray:
+        """Per-parameter weight of the non-smooth |θ_j| part of the penalties (the same at every θ)."""
         return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.l1()))
 
     def gram(self, weights: np.ndarray, index: np.ndarray | None = None, block_rows: int = 4096) -> np.ndarray:
@@ -317,21 +428,27 @@ class Model:
         return d + self.prior_curvature(theta)
 
     # -- U's pieces on draws (user coordinates: W (..., p), B (...)) ------------------------
-    def loglik(self, W: np.ndarray, B, pointwise: bool = True, chunk: int = 256) -> np.ndarray:
-        """w_n·log p(y_n | w, b) for stacks of draws: (..., n), or its row sum (...) when not ``pointwise``."""
+    def loglik(self, W: np.ndarray, B, pointwise: bool = True, chunk: int = 256, S=None) -> np.ndarray:
+        """w_n·log p(y_n | w, b[, σ]) for stacks of draws: (..., n), or its row sum (...) when not ``pointwise``.
+
+        ``S``: σ per draw (shape of B) where σ is estimated; None: the model's σ.
+        """
         lead = W.shape[:-1]
         Wf = W.reshape(-1, W.shape[-1])
         Bf = np.broadcast_to(np.asarray(B, dtype=float), lead).reshape(-1)
+        Sf = None if S is None else np.broadcast_to(np.asarray(S, dtype=float), lead).reshape(-1)
         n = self.n_samples
         out = np.empty((Wf.shape[0], n) if pointwise else Wf.shape[0])
         for s in range(0, Wf.shape[0], chunk):
             eta = Wf[s:s + chunk] @ self.X.T + Bf[s:s + chunk, None]  # η = coef @ Xᵀ + intercept
-            ll = self.weighted(self.likelihood.loglik_rows(self.y, eta))
+            rows = (self.likelihood.loglik_rows(self.y, eta) if Sf is None
+                    else self.likelihood.loglik_rows_at(self.y, eta, Sf[s:s + chunk, None]))
+            ll = self.weighted(rows)
             out[s:s + chunk] = ll if pointwise else ll.sum(axis=1)
         return out.reshape(lead + ((n,) if pointwise else ()))
 
-    def loglik_sums(self, W: np.ndarray, B, chunk_elements: int = 2**20) -> np.ndarray:
-        """Σ_n w_n·log p(y_n | w, b) for each row of W (S, p): ``loglik(pointwise=False)``, faster.
+    def loglik_sums(self, W: np.ndarray, B, chunk_elements: int = 2**20, S=None) -> np.ndarray:
+        """Σ_n w_n·log p(y_n | w, b[, σ]) for each row of W (S, p): ``loglik(pointwise=False)``, faster.
 
         Chunks of draws (≈ chunk_elements values of η) run in one thread per core,
         one BLAS thread each, with a reused buffer per thread; the chunk boundaries do
@@ -340,8 +457,10 @@ class Model:
         import queue
         from concurrent.futures import ThreadPoolExecutor
 
+        sig = S
         S, n = W.shape[0], self.n_samples
         B = np.broadcast_to(np.asarray(B, dtype=float), (S,))
+        extra = {} if sig is None else {"sigma": np.broadcast_to(np.asarray(sig, dtype=float), (S,))}
         out = np.empty(S)
         rows = int(max(1, min(S, chunk_elements // max(n, 1))))
         starts = range(0, S, rows)
@@ -356,7 +475,8 @@ class Model:
             buf = full[:e - s]
             np.matmul(W[s:e], self.X.T, out=buf)
             buf += B[s:e, None]
-            out[s:e] = self.likelihood.loglik_total(self.y, buf, self.sample_weight)
+            kw = {k: v[s:e] for k, v in extra.items()}
+            out[s:e] = self.likelihood.loglik_total(self.y, buf, self.sample_weight, **kw)
             buffers.put(full)
 
         if workers <= 1:
@@ -367,18 +487,26 @@ class Model:
                 list(ex.map(job, starts))
         return out
 
-    def log_prior(self, W: np.ndarray, B=None) -> tuple[np.ndarray, np.ndarray | None]:
+    def log_prior(self, W: np.ndarray, B=None, S=None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Normalized log prior densities of draws: (per weight (..., p), of the intercept (...) or None).
 
         The per-weight part is None for a prior without a closed-form density (``Prior.has_logpdf``).
+        ``S``: σ per draw; a noise-scaled prior is then log p(w | σ) = log p_λ(w/σ) − log σ.
         """
         lp_b = self.intercept_prior.logpdf(np.asarray(B, dtype=float)) if self.fit_intercept else None
-        return (self.prior.logpdf(W) if self.prior.has_logpdf else None), lp_b
+        if not self.prior.has_logpdf:
+            return None, lp_b
+        if S is not None and self.prior_spec.noise_scaled:
+            sig = np.asarray(S, dtype=float)[..., None]
+            return self.prior_spec.logpdf(W / sig) - np.log(sig), lp_b
+        return self.prior.logpdf(W), lp_b
 
-    def log_prior_sums(self, W: np.ndarray, B=None) -> np.ndarray:
-        """Σ_j log p(w_j) + log p(b) per draw."""
-        lp_w, lp_b = self.log_prior(W, B)
+    def log_prior_sums(self, W: np.ndarray, B=None, S=None) -> np.ndarray:
+        """Σ_j log p(w_j [| σ]) + log p(b) [+ log p(σ)] per draw."""
+        lp_w, lp_b = self.log_prior(W, B, S)
         if lp_w is None:
             raise ValueError(f"no log prior of the weights: {self.prior.no_logpdf_reason()}")
         total = lp_w.sum(axis=-1)
+        if S is not None:
+            total = total + self.noise_prior.logpdf(S)
         return total if lp_b is None else total + lp_b

@@ -189,3 +189,61 @@ def test_ctrl_c_exits_130_with_one_line(capsys, monkeypatch):
     monkeypatch.setattr(common.LogisticRegression, "fit", interrupted)
     code, _, err = _run(capsys, ["fit"])
     assert code == 130 and err.strip() == "bayesreg fit: interrupted"
+
+
+# -- the linear model's noise sd σ ---------------------------------------------------------------------------
+
+@pytest.fixture()
+def linear_csv(tmp_path):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 2))
+    y = X @ [2.0, -1.0] + 1.0 + 3.0 * rng.normal(size=60)
+    path = tmp_path / "lin.csv"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": y}).to_csv(path, index=False)
+    return path, X, y
+
+
+def test_linear_fit_estimates_sigma_and_says_so(linear_csv, capsys):
+    from bayesreg import Jeffreys, Laplace, LinearRegression
+
+    path, X, y = linear_csv
+    code, out, _ = _run(capsys, ["fit", str(path), "--target", "y", "--likelihood", "linear", "--prior", "gaussian"])
+    assert code == 0
+    ref = LinearRegression().fit(X, y)  # the library's default: σ estimated, Exponential(1/sd(y))
+    assert f"σ estimated (MAP σ = {ref.noise_sd_:.4g}), prior Exponential(rate {1 / np.std(y):.3g} = 1/sd(y))" in out
+    line = next(l for l in out.splitlines() if l.startswith("sigma (noise sd)"))
+    assert float(line.split()[-1]) == pytest.approx(ref.noise_sd_, rel=1e-4)
+    code, out, _ = _run(capsys, ["fit", str(path), "--target", "y", "--likelihood", "linear", "--noise-sd", "1"])
+    assert code == 0 and "σ fixed at 1" in out and "sigma (noise sd)" not in out
+    code, out, _ = _run(capsys, ["fit", str(path), "--target", "y", "--likelihood", "linear", "--prior", "laplace",
+                                 "--lam", "0.5", "--noise-scaled", "--noise-prior", "jeffreys"])
+    ref = LinearRegression(prior=Laplace(0.5, noise_scaled=True), noise_prior=Jeffreys()).fit(X, y)
+    assert code == 0 and "scale multiplied by σ" in out and "Jeffreys" in out
+    assert f"MAP σ = {ref.noise_sd_:.4g}" in out
+    code, out, _ = _run(capsys, ["fit", str(path), "--target", "y", "--likelihood", "linear", "--noise-prior",
+                                 "exponential", "--noise-scale", "4"])
+    assert code == 0 and "Exponential(rate 0.25)" in out
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--likelihood", "linear", "--noise-sd", "1", "--noise-prior", "jeffreys"], "--noise-sd fixes σ"),
+    (["--likelihood", "linear", "--noise-scale", "2"], "--noise-scale needs --noise-prior"),
+    (["--likelihood", "linear", "--noise-prior", "jeffreys", "--noise-scale", "2"], "no scale"),
+    (["--likelihood", "linear", "--noise-prior", "halfnormal", "--noise-scale", "0"], "--noise-scale must be > 0"),
+    (["--likelihood", "linear", "--noise-sd", "-1"], "--noise-sd must be > 0"),
+    (["--likelihood", "linear", "--prior", "elasticnet", "--noise-scaled"], "--noise-scaled applies"),
+    (["--noise-scaled", "--prior", "laplace"], "--likelihood linear only"),
+    (["--noise-sd", "2"], "--likelihood linear only"),
+])
+def test_bad_noise_options_are_one_line(linear_csv, capsys, argv, fragment):
+    path, _, _ = linear_csv
+    code, _, err = _run(capsys, ["fit", str(path), "--target", "y", *argv])
+    assert code == 2 and fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_linear_sweep_prints_sigma_per_lambda(linear_csv, tmp_path, capsys):
+    path, X, y = linear_csv
+    code, out, _ = _run(capsys, ["sweep", str(path), "--target", "y", "--likelihood", "linear", "--prior", "gaussian",
+                                 "--lams", "0.1:10:3", "--no-full-bayes", "--cv-folds", "2", "--out",
+                                 str(tmp_path / "sw")])
+    assert code == 0 and "noise: σ estimated, prior Exponential" in out and "MAP σ" in out

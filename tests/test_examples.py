@@ -184,3 +184,50 @@ def test_08_prior_families_horseshoe_has_no_map_and_shrinks_the_nulls(tmp_path, 
     assert "no MAP" in table.attrs["priors"][horseshoe]["map"]
     assert r["null_size"][horseshoe] < 0.5 * r["null_size"][gauss]
     assert r["signal_error"][horseshoe] < 0.5
+
+
+def _park_casella_gibbs(X, y, lam, n_iter, burn, seed):
+    """Park & Casella's (2008) Gibbs sampler of the Bayesian lasso, written out here as the reference.
+
+    y centred (a flat intercept integrated out), β | τ, σ² ~ N(A⁻¹Xᵀỹ, σ²A⁻¹) with A = XᵀX + D_τ⁻¹;
+    σ² | … ~ InvGamma((n−1)/2 + p/2, (‖ỹ − Xβ‖² + βᵀD_τ⁻¹β)/2); 1/τ_j² | … ~ InvGauss(√(λ²σ²/β_j²), λ²).
+    """
+    from scipy.linalg import cho_solve, solve_triangular
+
+    rng = np.random.default_rng(seed)
+    n, p = X.shape
+    yt = y - y.mean()
+    XtX, Xty = X.T @ X, X.T @ yt
+    beta = np.linalg.lstsq(X, yt, rcond=None)[0]
+    sigma2 = float(np.var(yt - X @ beta))
+    inv_tau2 = np.ones(p)
+    betas, sigmas = [], []
+    for it in range(n_iter):
+        L = np.linalg.cholesky(XtX + np.diag(inv_tau2))
+        mean = cho_solve((L, True), Xty)
+        beta = mean + np.sqrt(sigma2) * solve_triangular(L.T, rng.standard_normal(p), lower=False)
+        r = yt - X @ beta
+        sigma2 = 0.5 * (r @ r + beta @ (inv_tau2 * beta)) / rng.gamma((n - 1) / 2 + p / 2)
+        inv_tau2 = rng.wald(np.sqrt(lam**2 * sigma2 / beta**2), lam**2)
+        if it >= burn:
+            betas.append(beta)
+            sigmas.append(np.sqrt(sigma2))
+    return np.array(betas), np.array(sigmas)
+
+
+def test_09_bayesian_lasso_matches_park_casella_gibbs(tmp_path, capsys):
+    """Our NUTS posterior of the noise-scaled Laplace + Jeffreys model is Park & Casella's (their Gibbs sampler)."""
+    r = _run("09_bayesian_lasso", tmp_path, capsys)
+    X, y = np.asarray(r["X"], dtype=float), np.asarray(r["y"], dtype=float)
+    beta, sigma = _park_casella_gibbs(X, y, 0.237, n_iter=8000, burn=1000, seed=1)
+    sd = beta.std(axis=0)
+    ours, ref = r["coef"], beta
+    # medians to Monte-Carlo tolerance (a fraction of the posterior sd), and the 95% interval ends
+    np.testing.assert_array_less(np.abs(np.median(ours, axis=0) - np.median(ref, axis=0)), 0.3 * sd)
+    for q in (0.025, 0.975):
+        np.testing.assert_array_less(np.abs(np.quantile(ours, q, axis=0) - np.quantile(ref, q, axis=0)), 0.6 * sd)
+    assert abs(np.median(r["sigma"]) - np.median(sigma)) < 0.3 * sigma.std()
+    assert abs(np.quantile(r["sigma"], 0.975) - np.quantile(sigma, 0.975)) < 0.6 * sigma.std()
+    # and the MAP is the lasso's: two coefficients exactly 0 (age and s2), none of the medians
+    assert set(r["table"].index[r["est"].coef_ == 0]) == {"age", "s2"}
+    assert (r["table"]["median"] != 0).all()

@@ -124,7 +124,11 @@ def test_other_priors_and_no_intercept(tmp_path):
         assert loaded.intercept_prior == est.intercept_prior_
         assert loaded.fit_intercept == est.fit_intercept
         assert loaded.posterior is None and loaded.comparison is None
-    assert loaded.estimator_params["fit_intercept"] is False and loaded.estimator_params["noise_sd"] == 1.0
+        # σ: fixed (no noise prior) in the first case, estimated (the default) in the second
+        assert loaded.noise_prior == est.noise_prior_ and loaded.map.sigma == est.noise_sd_
+        assert loaded.map.sigma_estimated == (est.noise_sd is None) and loaded.map.n_outer == est.map_.n_outer
+    assert loaded.estimator_params["fit_intercept"] is False and loaded.estimator_params["noise_sd"] is None
+    assert type(loaded.noise_prior).__name__ == "Exponential" and loaded.noise_prior.rate == 1.0 / np.std(y)
 
 
 def test_partial_contents(tmp_path, fitted):

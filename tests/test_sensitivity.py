@@ -123,7 +123,7 @@ def _tiny_linear():
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(12, 2)), columns=NAMES)
     y = X.to_numpy() @ np.array([1.5, -1.0]) + rng.normal(size=12)
-    est = br.LinearRegression(prior=br.Gaussian(LAM), fit_intercept=False, solver="newton", tol=1e-10)
+    est = br.LinearRegression(prior=br.Gaussian(LAM), noise_sd=1.0, fit_intercept=False, solver="newton", tol=1e-10)
     return est, X, y
 
 
@@ -398,7 +398,7 @@ def test_full_bayes_lambda_matches_quadrature(centered):
     n, d = 30, 4
     X = rng.normal(size=(n, d))
     y = X @ (0.5 * rng.normal(size=d)) + rng.normal(size=n)
-    est = br.LinearRegression(prior=br.Gaussian(1.0), fit_intercept=False)
+    est = br.LinearRegression(prior=br.Gaussian(1.0), noise_sd=1.0, fit_intercept=False)
     a, b = 2.0, 0.5
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PosteriorWarning)

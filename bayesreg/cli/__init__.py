@@ -46,9 +46,9 @@ def _join_dash_values(argv: list[str]) -> list[str]:
     return out
 
 
-_TAKES_DASH_VALUE = {"--lams", "--lam", "--lam1", "--lam2", "--df", "--l2-ratio", "--noise-sd", "--tol", "--hyper-a",
-                     "--hyper-b", "--seed", "--scale-global", "--slab-scale", "--slab-df", "--draws", "--tune",
-                     "--chains", "--cv-folds", "--max-iter"}
+_TAKES_DASH_VALUE = {"--lams", "--lam", "--lam1", "--lam2", "--df", "--l2-ratio", "--noise-sd", "--noise-scale", "--tol",
+                     "--hyper-a", "--hyper-b", "--seed", "--scale-global", "--slab-scale", "--slab-df", "--draws",
+                     "--tune", "--chains", "--cv-folds", "--max-iter"}
 
 #: Errors of the library that are the user's input (bad values, a diverging fit): one line and status 2.
 _INPUT_ERRORS = (ValueError, TypeError, FloatingPointError, OverflowError, MemoryError)

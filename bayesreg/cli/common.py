@@ -18,11 +18,12 @@ import numpy as np
 from .. import datasets
 from . import encoding
 from ..estimators import LinearRegression, LogisticRegression, PoissonRegression
+from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
 from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, Prior, RegularizedHorseshoe, StudentT
 from ..solvers import SOLVERS
 
-__all__ = ["PRIORS", "LIKELIHOODS", "DF_HELP", "CLIError", "check_counts", "prior_from_args", "load_data",
-           "data_and_estimator", "read_csv",
+__all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "check_counts", "noise_options", "noise_line",
+           "prior_from_args", "load_data", "data_and_estimator", "read_csv",
            "make_estimator", "fit_map",
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
@@ -35,6 +36,9 @@ LIKELIHOODS = ("logistic", "linear", "poisson")
 #: Help text of ``--df`` (fit, compare and sweep).
 DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauchy, ν → ∞ the Gaussian; "
            "variance ν/(ν−2)/λ, infinite for ν ≤ 2")
+
+#: ``--noise-prior`` choices: the noise prior classes of :mod:`bayesreg.noise`.
+NOISE_PRIORS = {"exponential": Exponential, "halfnormal": HalfNormal, "halfcauchy": HalfCauchy, "jeffreys": Jeffreys}
 
 
 class CLIError(Exception):
@@ -185,15 +189,57 @@ def read_csv(path: Path, target: str | None) -> datasets.Dataset:
                             dummies=tuple(dummies), notes=tuple(notes + text_notes))
 
 
+def noise_options(args) -> dict:
+    """``noise_sd``/``noise_prior`` of a linear model from ``--noise-sd``, ``--noise-prior``, ``--noise-scale``."""
+    given = [f for f, v in (("--noise-sd", args.noise_sd), ("--noise-prior", args.noise_prior),
+                            ("--noise-scale", args.noise_scale)) if v is not None]
+    if args.likelihood != "linear":
+        if given or args.noise_scaled:
+            raise CLIError(f"{(given or ['--noise-scaled'])[0]} applies to --likelihood linear only (logistic "
+                           f"regression has no noise sd)")
+        return {}
+    if args.noise_sd is not None:
+        if args.noise_prior is not None or args.noise_scale is not None:
+            raise CLIError("--noise-prior/--noise-scale set the prior of an estimated σ, but --noise-sd fixes σ; "
+                           "give one or the other")
+        if not args.noise_sd > 0:
+            raise CLIError(f"--noise-sd must be > 0, got {args.noise_sd!r}")
+        return {"noise_sd": args.noise_sd}
+    if args.noise_prior is None:
+        if args.noise_scale is not None:
+            raise CLIError("--noise-scale needs --noise-prior (the default Exponential has rate 1/sd(y))")
+        return {}
+    if args.noise_prior == "jeffreys":
+        if args.noise_scale is not None:
+            raise CLIError("--noise-scale: the Jeffreys prior p(σ) ∝ 1/σ has no scale")
+        return {"noise_prior": Jeffreys()}
+    scale = 1.0 if args.noise_scale is None else args.noise_scale
+    if not scale > 0:
+        raise CLIError(f"--noise-scale must be > 0, got {scale!r}")
+    cls = NOISE_PRIORS[args.noise_prior]
+    return {"noise_prior": cls(1.0 / scale) if cls is Exponential else cls(scale)}
+
+
 def make_estimator(args, prior: Prior):
-    """The (unfitted) estimator the likelihood and solver options describe, with ``prior``."""
+    """The (unfitted) estimator the likelihood, noise and solver options describe, with ``prior``."""
+    noise = noise_options(args)
+    if args.noise_scaled:
+        try:
+            prior = type(prior)(**{**prior.params(), "noise_scaled": True})
+        except TypeError:  # a prior without a noise-scaled form
+            raise CLIError(f"--noise-scaled applies to the gaussian and laplace priors, got --prior {args.prior}") from None
     common = dict(prior=prior, fit_intercept=not args.no_intercept, solver=args.solver, tol=args.tol,
                   max_iter=args.max_iter)
     if args.likelihood == "linear":
-        return LinearRegression(noise_sd=args.noise_sd, **common)
+        return LinearRegression(**noise, **common)
     if args.likelihood == "poisson":
         return PoissonRegression(**common)
     return LogisticRegression(**common)
+
+
+def noise_line(est) -> str | None:
+    """'noise: σ estimated, prior …' or 'noise: σ fixed at 1' for a linear model (None otherwise)."""
+    return f"noise: {est.noise_description()}" if hasattr(est, "noise_description") else None
 
 
 def data_and_estimator(args):
@@ -236,8 +282,13 @@ def print_fit(data, est, caught) -> None:
               "(prior sd on the original scale = sd / column sd, shown below)")
     print(f"prior on weights:   {est.prior_.describe()}")
     print(f"prior on intercept: {est.intercept_prior_.describe()}" if est.fit_intercept else "no intercept")
+    noise = noise_line(est)
+    if noise:
+        print(noise)
     state = "converged" if res.converged else "NOT CONVERGED"
-    print(f"solver {res.solver}: {state} in {res.n_iter} iterations (optimality {res.optimality:.1e}, tol {res.tol:.0e})")
+    outer = f", {res.n_outer} outer σ-steps" if res.sigma_estimated else ""
+    print(f"solver {res.solver}: {state} in {res.n_iter} iterations{outer} (optimality {res.optimality:.1e}, "
+          f"tol {res.tol:.0e})")
     if res.local_mode:
         print("local mode: the prior is non-convex, so U may have several minima; this MAP is the one reached "
               "from 0")
@@ -259,6 +310,8 @@ def print_fit(data, est, caught) -> None:
         print(line + ("   (exactly 0)" if c == 0 else ""))
     if est.fit_intercept:
         print(f"{'intercept':<24}{est.intercept_:>12.5g}")
+    if res.sigma_estimated:
+        print(f"{'sigma (noise sd)':<24}{res.sigma:>12.5g}")
     print(f"{res.n_zero} of {len(rows)} weights are exactly zero")
 
 
@@ -363,9 +416,19 @@ def add_prior_arguments(p: argparse.ArgumentParser) -> None:
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     """Likelihood, solver and data-handling options shared by fit, compare and sweep."""
     p.add_argument("--likelihood", choices=LIKELIHOODS, default="logistic",
-                   help="logistic (0/1 target), linear (Normal, σ = --noise-sd) or poisson (counts 0, 1, 2, …; "
-                        "log link: E[y] = exp(η)); default logistic")
-    p.add_argument("--noise-sd", type=positive_float, default=1.0, help="σ of the linear model")
+                   help="logistic (0/1 target), linear (Normal; σ estimated, or fixed by --noise-sd) or poisson "
+                        "(counts 0, 1, 2, …; log link: E[y] = exp(η)); default logistic")
+    p.add_argument("--noise-sd", type=positive_float, default=None,
+                   help="linear: fix the noise sd σ at this value (default: σ is estimated)")
+    p.add_argument("--noise-prior", choices=sorted(NOISE_PRIORS), default=None,
+                   help="linear: prior of the estimated σ (default exponential with rate 1/sd(y), rstanarm's); "
+                        "jeffreys is p(σ) ∝ 1/σ")
+    p.add_argument("--noise-scale", type=positive_float, default=None,
+                   help="linear: scale of --noise-prior: the mean 1/rate of exponential, the scale of halfnormal "
+                        "and halfcauchy (default 1)")
+    p.add_argument("--noise-scaled", action="store_true",
+                   help="linear: multiply the prior's scale by σ (gaussian: w | σ ~ N(0, σ²/λ), the conjugate ridge; "
+                        "laplace: rate λ/σ, Park & Casella's Bayesian lasso)")
     p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
     p.add_argument("--tol", type=positive_float, default=1e-6)
     p.add_argument("--max-iter", type=int_at_least(1), default=None)

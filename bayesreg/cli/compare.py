@@ -25,7 +25,7 @@ __all__ = ["add_parser", "cmd_compare"]
 
 def cmd_compare(args) -> int:
     from .. import io, plots
-    from ..compare import compare as compare_table
+    from ..compare import SIGMA, compare as compare_table
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,7 +79,7 @@ def cmd_compare(args) -> int:
     figs = {}
     ax = plots.plot_forest(table)
     figs["forest.png"] = ax.figure
-    axes = plots.plot_densities(est, post, features=list(table.index[:6]))
+    axes = plots.plot_densities(est, post, features=[f for f in table.index if f != SIGMA][:6])
     figs["densities.png"] = np.ravel(axes)[0].figure
     if has_map:
         ax = plots.plot_cost_history(est.map_)

@@ -77,8 +77,13 @@ def _print_table(ds, choice) -> None:
     scale_name = str(ds.attrs["scale_name"])
     post = "mean" in ds
     header = f"{'λ':>10} {scale_name:>16} {'MAP ≠ 0':>8} {'CV loss':>9} {'± se':>7} {'log evid.':>10}"
+    sigma = "map_sigma" in ds
+    if sigma:
+        header += f" {'MAP σ':>9}"
     if post:
         header += f" {'P(near 0)>½':>11} {'max R̂':>7} {'div.':>5}"
+        if sigma:
+            header += f" {'mean σ':>9}"
     print(header)
     ev = choice["log_evidence"].values if choice is not None else np.full(ds.sizes["lam"], np.nan)
     for i, lam in enumerate(ds["lam"].values):
@@ -87,6 +92,8 @@ def _print_table(ds, choice) -> None:
         se = choice["cv_se"].values[i] if choice is not None else math.nan
         line = (f"{lam:>10.4g} {ds['prior_scale'].values[i]:>16.4g} {nz:>8d} {_fmt(cv):>9} {_fmt(se):>7} "
                 f"{_fmt(ev[i]):>10}")
+        if sigma:
+            line += f" {_fmt(ds['map_sigma'].values[i]):>9}"
         if post:
             if bool(ds["failed"].values[i]):
                 line += f" {'FAILED':>11}"
@@ -94,6 +101,8 @@ def _print_table(ds, choice) -> None:
                 near = int(np.sum(ds["p_near_zero"].values[i] > 0.5))
                 rhat = np.nanmax(ds["r_hat"].values[i]) if np.isfinite(ds["r_hat"].values[i]).any() else math.nan
                 line += f" {near:>11d} {_fmt(rhat):>7} {int(ds['divergences'].values[i]):>5d}"
+                if sigma and "sigma_mean" in ds:
+                    line += f" {_fmt(ds['sigma_mean'].values[i]):>9}"
         print(line)
 
 
@@ -140,9 +149,10 @@ def cmd_sweep(args) -> int:
     data = load_data(args)
     check_feature_names(data)
     try:
-        est = make_estimator(args, _prior(args))
+        prior = _prior(args)
     except (ValueError, TypeError) as exc:
         raise CLIError(f"{'--df' if args.prior == 'studentt' else '--l2-ratio'}: {exc}") from None
+    est = make_estimator(args, prior)
     X = pd.DataFrame(data.X, columns=data.feature_names)
 
     print(f"data: {data.description}")
@@ -166,9 +176,12 @@ def cmd_sweep(args) -> int:
             raise CLIError(str(exc)) from None
         except (OSError, TimeoutError) as exc:
             raise CLIError(f"--scheduler {args.scheduler}: cannot use the Dask scheduler: {exc}") from None
-    print(f"prior: {ds.attrs['prior_kind']}, λ = {ds.attrs['lam_meaning']}")
+    print(f"prior: {ds.attrs['prior_kind']}, λ = {ds.attrs['lam_meaning']}"
+          + ("; scale multiplied by σ" if args.noise_scaled else ""))
     if not est.prior.convex:
         print("local mode: the prior is non-convex, so each MAP is the local mode reached from 0 (no warm starts)")
+    if "noise" in ds.attrs:
+        print(f"noise: {ds.attrs['noise']}" + (" (its MAP at every λ below)" if "map_sigma" in ds else ""))
     if args.posterior:
         print(f"posterior: {ds.attrs['chains']} chains × {ds.attrs['draws']} draws per λ, "
               f"seed {ds.attrs['random_seed']}"

@@ -156,6 +156,7 @@ class ISResult:
 
     W: np.ndarray             # (chains, draws, p) equal-weight draws
     B: np.ndarray | None      # (chains, draws)
+    S: np.ndarray | None      # (chains, draws) σ where it is estimated
     loglik: np.ndarray        # (chains, draws) summed log likelihood of those draws
     stats: xr.Dataset         # log_weight, proposal_index per draw
     khat: float
@@ -208,9 +209,8 @@ def importance_sample(problem: Problem, draws: int, chains: int, seed: int) -> I
     M = max(S, IS_MIN_PROPOSALS)
     rng = np.random.default_rng([seed, 0x15])
     thetas, log_q, info = _proposal(problem, lap, rng, M)
-    w, b = problem.split(thetas)
-    ll = problem.model.loglik_sums(w, b)
-    log_w = ll + problem.model.log_prior_sums(w, b) - log_q
+    ll, lp = problem.log_parts(thetas)
+    log_w = ll + lp - log_q
     if np.any(np.isnan(log_w) | (log_w == np.inf)):
         raise FloatingPointError("non-finite importance weights")  # pragma: no cover - q has full support
     # −inf is a weight of 0 (a proposal far in the tail where e^η overflows, Poisson): PSIS needs finite values
@@ -223,10 +223,12 @@ def importance_sample(problem: Problem, draws: int, chains: int, seed: int) -> I
     t2 = time.perf_counter()
 
     W, B = problem.split(thetas[idx])
+    S = problem.sigma_of(thetas[idx])
+    S = None if S is None else S.reshape(chains, draws)
     W = W.reshape(chains, draws, -1)
     B = np.asarray(B).reshape(chains, draws) if problem.fit_intercept else None
     stats = xr.Dataset({"log_weight": (("chain", "draw"), np.log(wt[idx]).reshape(chains, draws)),
                         "proposal_index": (("chain", "draw"), idx.reshape(chains, draws))})
-    return ISResult(W=W, B=B, loglik=ll[idx].reshape(chains, draws), stats=stats, khat=khat, ess=ess,
+    return ISResult(W=W, B=B, S=S, loglik=ll[idx].reshape(chains, draws), stats=stats, khat=khat, ess=ess,
                     threshold=khat_threshold(M), n_proposals=M, info=info,
                     times={"laplace_time": t1 - t0, "sampling_time": t2 - t1, "compile_time": 0.0})

@@ -1,6 +1,7 @@
 r"""The Laplace approximation q(θ) = N(θ̂, H⁻¹) at the MAP, and U's local shape it is built from.
 
-θ̂ is the MAP and H = ∇²U(θ̂) in the user's (w, b) parametrization (the model's
+θ̂ is the MAP and H = ∇²U(θ̂) in the user's (w, b) parametrization (with
+s = log σ appended, and U with its Jacobian, where σ is estimated: ``Problem.target``) (the model's
 own Hessian: Aᵀ diag(d²nll/dη²) A + diag(prior curvature), A = [X, 1]).  An L1
 (Laplace or elastic-net) penalty has a kink at 0, so U has no Hessian at a
 coefficient the MAP set exactly to zero: there the approximation is a **point
@@ -40,11 +41,11 @@ def _polish(problem: Problem, theta: np.ndarray, active: np.ndarray, steps: int 
     The solver stops at a scale-free KKT tolerance; Newton makes the mode exact to
     rounding, so the approximation's mean is the MAP and not the solver's last iterate.
     """
-    m = problem.model
-    l1 = m.l1_weights()
-    kinked = active & (l1 > 0)
+    m = problem.target
+    kinked = active & (m.l1_weights(theta) > 0)
     u = m.objective(theta)
     for _ in range(steps):
+        l1 = m.l1_weights(theta)
         eta = m.linear_predictor(theta)
         g, H = m.smooth_gradient(theta, eta), m.hessian(theta, eta=eta)
         ga = (g + l1 * np.sign(theta))[active]
@@ -90,11 +91,11 @@ class LaplaceFit:
 
 def laplace_fit(problem: Problem) -> LaplaceFit:
     """U's local shape at the (polished) MAP; ValueError when H is not positive definite there."""
-    m = problem.model
-    l1 = m.l1_weights()
+    m = problem.target
     theta = problem.theta()
-    active = (l1 == 0) | (theta != 0)
+    active = (m.l1_weights(theta) == 0) | (theta != 0)
     theta = _polish(problem, theta, active)
+    l1 = m.l1_weights(theta)
     eta = m.linear_predictor(theta)
     g, H = m.smooth_gradient(theta, eta), m.hessian(theta, eta=eta)
     try:
@@ -133,7 +134,8 @@ def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | No
     -------
     xarray.DataTree shaped like :func:`sample_posterior`'s (chain = 1, no
     ``sample_stats``), plus a group ``approximation`` with ``mean``
-    (parameter), ``covariance`` (parameter, parameter_2; zero rows for zeroed
+    (parameter: the coefficients, the intercept and, where σ is estimated,
+    ``log_sigma``), ``covariance`` (parameter, parameter_2; zero rows for zeroed
     coefficients), ``active`` (parameter) and, for zeroed coefficients, the
     asymmetric-Laplace rates of the PSIS proposal (``rate_positive``,
     ``rate_negative``).  ``posterior.attrs["pareto_k"]`` (also on the
@@ -177,8 +179,9 @@ def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | No
     attrs = attrs_of(problem, "laplace", seed)
     attrs["pareto_k"] = khat
     W, B = problem.split(thetas[None])
+    S = problem.sigma_of(thetas[None])
     tree = assemble(problem, np.asarray(W), np.asarray(B) if problem.fit_intercept else None, None, attrs,
-                    pointwise=True)
+                    pointwise=True, S=S)
 
     names = problem.param_names()
     cov = np.zeros((problem.n_params, problem.n_params))

@@ -1,7 +1,8 @@
 """NUTS on the problem's PyMC model: nutpie (compiled once per structure) or PyMC's own sampler.
 
 Both start every chain at the MAP jittered by U(−1, 1)·(1/√H_jj), H the Hessian
-of U there (seeded per chain), so no chain starts in a far corner.  Without a MAP
+of U there (seeded per chain; in (w, b, log σ) where σ is estimated), so no chain
+starts in a far corner.  Without a MAP
 (a prior with no mode: the horseshoe) they start from PyMC's own initial point
 (the prior's support point, jittered per chain), and run with the prior's
 ``nuts_target_accept`` when it names one (the horseshoe's funnel needs small steps).
@@ -47,7 +48,7 @@ def _refuse_unfinished(post, chains: int, draws: int) -> None:
 def starting_points(problem: Problem, seed) -> np.ndarray:
     """The MAP jittered by U(−1, 1)·(1/√H_jj), seeded."""
     theta = problem.theta()
-    scale = 1.0 / np.sqrt(np.maximum(problem.model.hessian_diagonal(theta), 1e-12))
+    scale = 1.0 / np.sqrt(np.maximum(problem.target.hessian_diagonal(theta), 1e-12))
     rng = np.random.default_rng(seed)
     return theta + rng.uniform(-1.0, 1.0, problem.n_params) * scale
 
@@ -56,6 +57,14 @@ def target_accept_option(problem: Problem) -> dict:
     """{"target_accept": the prior's ``nuts_target_accept``}, or {} for the sampler's default."""
     value = problem.model.prior.nuts_target_accept
     return {} if value is None else {"target_accept": float(value)}
+
+
+def flat_point(problem: Problem, theta: np.ndarray) -> np.ndarray:
+    """θ = (w, b[, log σ]) in the order of the PyMC model's unconstrained vector: (log σ, w, b) when σ is estimated.
+
+    (σ is created first, since a noise-scaled prior on w depends on it.)
+    """
+    return np.concatenate([theta[-1:], theta[:-1]]) if problem.estimates_sigma else theta
 
 
 def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
@@ -67,7 +76,7 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
     # nutpie ignores init_mean for PyMC models: it calls initial_point_func(chain_seed) per chain
     # (chain_seed derived from `seed`), so that function is replaced by the jittered MAP.
     def initial_point(chain_seed):
-        return starting_points(problem, [seed, int(chain_seed)])
+        return flat_point(problem, starting_points(problem, [seed, int(chain_seed)]))
 
     if problem.has_map:  # without one, nutpie's own: PyMC's jittered initial point
         compiled = dataclasses.replace(compiled, initial_point_func=initial_point)
@@ -99,6 +108,8 @@ def sample_pymc(problem: Problem, draws, tune, chains, seed, progressbar):
         point = {"coef": start[:p]}
         if problem.fit_intercept:
             point["intercept"] = np.asarray(start[p])
+        if problem.estimates_sigma:
+            point["sigma"] = np.asarray(np.exp(start[-1]))
         initvals.append(point)
     extra = target_accept_option(problem)
     # cores=1: PyMC runs parallel chains in forked processes, unsafe in a process with threads

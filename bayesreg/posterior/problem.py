@@ -5,6 +5,10 @@ the priors live in one :class:`bayesreg.model.Model` in the user's (w, b)
 coordinates (``center=False``), so U, its gradient, Hessian and per-row
 log-likelihood are the model's own — the posterior has no second copy of the math.
 
+Where the noise sd σ is estimated the posterior's parameters are θ = (w, b, s),
+s = log σ, and U is :class:`bayesreg.log_sigma.LogSigma`'s (with the Jacobian);
+``target`` is whichever of the two the posterior works on.
+
 The estimator is never modified.  Its MAP is used when it is *current* (fitted,
 parameters unchanged since) and optimal for these data; otherwise a clone with
 the estimator's current parameters is fitted to (X, y).  A prior without a mode
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..log_sigma import LogSigma
 from ..model import Model
 
 __all__ = ["Problem"]
@@ -31,6 +36,7 @@ class Problem:
     model: Model                 # U in (w, b) coordinates
     coef: np.ndarray | None      # the MAP for these data (None: the prior has no mode, so no MAP)
     intercept: float | None
+    sigma: float | None = None   # the MAP σ where σ is estimated (None: fixed, or no σ)
 
     @classmethod
     def from_estimator(cls, est, X, y, sample_weight=None) -> "Problem":
@@ -61,13 +67,28 @@ class Problem:
         Xv, y_enc = fitted.prepare_data(X, y)
         model = fitted.to_model(Xv, y_enc, center=False, sample_weight=sample_weight)
         return cls(model=model, coef=np.asarray(fitted.coef_, dtype=float).copy(),
-                   intercept=float(fitted.intercept_) if fitted.fit_intercept else 0.0)
+                   intercept=float(fitted.intercept_) if fitted.fit_intercept else 0.0,
+                   sigma=model.sigma if model.noise_prior is not None else None)
 
     def map_is_optimal(self, tol: float) -> bool:
-        """The stored MAP meets the KKT conditions of U on these data (to 100·tol, at least 1e-4)."""
-        theta = self.theta()
+        """The stored MAP meets the KKT conditions of U on these data (to 100·tol, at least 1e-4), σ too."""
+        theta = self.model.theta_from(self.coef, self.intercept)
         m = self.model
-        return bool(m.optimality(theta, m.data_gradient(m.linear_predictor(theta))) <= max(100.0 * tol, 1e-4))
+        eta = m.linear_predictor(theta)
+        bound = max(100.0 * tol, 1e-4)
+        ok = m.optimality(theta, m.data_gradient(eta)) <= bound
+        if self.estimates_sigma:
+            ok = ok and abs(np.log(m.sigma_step(theta, eta) / self.sigma)) <= bound
+        return bool(ok)
+
+    @property
+    def estimates_sigma(self) -> bool:
+        return self.model.noise_prior is not None
+
+    @property
+    def target(self):
+        """What the posterior's U is on θ: the model, or (σ estimated) :class:`LogSigma` of it on (w, b, log σ)."""
+        return LogSigma(self.model) if self.estimates_sigma else self.model
 
     @property
     def has_map(self) -> bool:
@@ -89,29 +110,44 @@ class Problem:
 
     @property
     def n_params(self) -> int:
-        return self.model.n_params
+        return self.model.n_params + int(self.estimates_sigma)
 
     def param_names(self) -> list[str]:
-        return [f"coef[{f}]" for f in self.feature_names] + (["intercept"] if self.fit_intercept else [])
+        return ([f"coef[{f}]" for f in self.feature_names] + (["intercept"] if self.fit_intercept else [])
+                + (["log_sigma"] if self.estimates_sigma else []))
 
     def theta(self) -> np.ndarray:
-        """The MAP as one vector θ = (w, b); a ValueError saying why when there is none."""
+        """The MAP as one vector θ = (w, b[, log σ]); a ValueError saying why when there is none."""
         if not self.has_map:
             raise ValueError(f"this posterior has no MAP: {self.no_map_reason()}")
-        return self.model.theta_from(self.coef, self.intercept)
+        theta = self.model.theta_from(self.coef, self.intercept)
+        return np.append(theta, np.log(self.sigma)) if self.estimates_sigma else theta
 
     def split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
         """(w, b) from θ, or from a stack of θ's along the last axis."""
         p = self.model.n_features
         return theta[..., :p], (theta[..., p] if self.fit_intercept else 0.0)
 
+    def sigma_of(self, theta: np.ndarray) -> np.ndarray | None:
+        """σ = e^s from θ (or a stack of them) where σ is estimated, else None."""
+        return np.exp(theta[..., -1]) if self.estimates_sigma else None
+
     def exactly_gaussian(self) -> bool:
-        """U is quadratic (a Normal likelihood with Gaussian or flat priors): the Laplace approximation is exact."""
+        """U is quadratic (a Normal likelihood, known σ, Gaussian or flat priors): the Laplace approximation is exact."""
         m = self.model
-        return (m.likelihood.quadratic and m.prior.quadratic
+        return (m.likelihood.quadratic and m.prior.quadratic and not self.estimates_sigma
                 and (not m.fit_intercept or m.intercept_prior.quadratic))
+
+    def log_parts(self, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Σ log-likelihood, log prior + log Jacobian of s = log σ) for a stack of θ's (S, P)."""
+        w, b = self.split(thetas)
+        S = self.sigma_of(thetas)
+        lp = self.model.log_prior_sums(w, b, S)
+        if S is not None:
+            lp = lp + thetas[..., -1]  # p(s) = p(σ)·σ
+        return self.model.loglik_sums(w, b, S=S), lp
 
     def log_posterior(self, thetas: np.ndarray) -> np.ndarray:
         """−U(θ) + const, with normalized densities, for a stack of θ's (S, P): one threaded pass."""
-        w, b = self.split(thetas)
-        return self.model.loglik_sums(w, b) + self.model.log_prior_sums(w, b)
+        ll, lp = self.log_parts(thetas)
+        return ll + lp

@@ -10,8 +10,10 @@ the likelihood its observed ``obs`` (``Likelihood.to_pymc``).  X and y are
 ``pm.Data``, and so is every strength λ (``coef_lam``, ``coef_lam1``, …) and the
 noise sd (``obs_noise_sd``), so nutpie compiles a model once per *structure*
 (likelihood, prior kinds, intercept, features: :func:`structure_key`) and takes
-new data and new λ through ``with_data``.  None of the variables has a
-transform, so the model's logp has no Jacobian term.
+new data and new λ through ``with_data``.  Where the noise sd is estimated the
+model has ``sigma`` from the noise prior (created first: a noise-scaled prior on w
+depends on it; PyMC samples it as log σ, with the Jacobian), its parameters
+``sigma_rate``/``sigma_scale`` as data; the noise prior's kind is structure.
 """
 
 from __future__ import annotations
@@ -44,12 +46,19 @@ def build(problem: Problem, weights: Callable | None = None):
     with pm.Model(coords=coords) as pymc_model:
         Xd = pm.Data("X", m.X, dims=("obs_id", "feature"))
         yd = pm.Data("y", m.y, dims="obs_id")
-        coef = m.prior.to_pymc("coef", dims="feature") if weights is None else weights("feature")
+        sigma = m.noise_prior.to_pymc("sigma") if m.noise_prior is not None else None
+        if weights is not None:
+            coef = weights("feature")
+        elif sigma is not None and m.prior_spec.noise_scaled:
+            coef = m.prior_spec.to_pymc_given_sigma("coef", sigma, dims="feature")
+        else:
+            coef = m.prior.to_pymc("coef", dims="feature")
         eta = pt.dot(Xd, coef)
         if m.fit_intercept:
             eta = eta + m.intercept_prior.to_pymc("intercept", dims=None)
         weights = None if m.sample_weight is None else pm.Data("obs_weight", m.sample_weight, dims="obs_id")
-        m.likelihood.to_pymc("obs", eta, yd, dims="obs_id", weights=weights)
+        extra = {} if sigma is None else {"sigma": sigma}
+        m.likelihood.to_pymc("obs", eta, yd, dims="obs_id", weights=weights, **extra)
     return pymc_model
 
 
@@ -57,7 +66,10 @@ def data_values(problem: Problem) -> dict[str, object]:
     """Every pm.Data value of the problem's model, by name (what nutpie's ``with_data`` takes)."""
     m = problem.model
     values: dict[str, object] = {"X": m.X, "y": m.y}
-    values.update(m.prior.pymc_data_values("coef"))
+    estimated = m.noise_prior is not None
+    values.update((m.prior_spec if estimated else m.prior).pymc_data_values("coef"))
+    if estimated:
+        values.update(m.noise_prior.pymc_data_values("sigma"))
     if m.fit_intercept:
         values.update(m.intercept_prior.pymc_data_values("intercept"))
     values.update(m.likelihood.pymc_data_values("obs"))
@@ -69,7 +81,9 @@ def data_values(problem: Problem) -> dict[str, object]:
 def structure_key(problem: Problem) -> tuple:
     """What decides the compiled graph: not the data values, not λ, not the number of rows."""
     m = problem.model
-    return (m.likelihood.structure_key(), m.prior.structure_key(),
+    estimated = m.noise_prior is not None
+    return (m.likelihood.structure_key(), (m.prior_spec if estimated else m.prior).structure_key(),
+            m.noise_prior.structure_key() if estimated else None,
             m.intercept_prior.structure_key() if m.fit_intercept else None,
             m.fit_intercept, tuple(m.feature_names), m.sample_weight is not None)
 
@@ -82,7 +96,8 @@ def build_pymc_model(est, X, y, sample_weight=None):
     Data (``pm.Data``, changeable with ``pm.set_data``): ``X``, ``y`` (the
     encoded targets: 0/1 for logistic), ``coef_lam`` (or ``coef_lam1``,
     ``coef_lam2`` for an elastic net), ``intercept_lam``… and ``obs_noise_sd``
-    for a linear model; with ``sample_weight``, ``obs_weight`` and ``obs`` is a
+    for a linear model with a fixed σ (an estimated σ is the variable ``sigma``, its
+    prior's parameters ``sigma_rate`` or ``sigma_scale``); with ``sample_weight``, ``obs_weight`` and ``obs`` is a
     ``pm.Potential`` of the weighted log-likelihood.  The estimator is not
     modified (a clone is fitted when it is not fitted with its current parameters).
 

@@ -124,7 +124,8 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     Returns
     -------
     xarray.DataTree with groups ``posterior`` (``coef`` (chain, draw, feature),
-    ``intercept`` (chain, draw)), ``sample_stats``, ``log_likelihood``
+    ``intercept`` (chain, draw), and ``sigma`` (chain, draw) for a linear model whose
+    noise sd is estimated), ``sample_stats``, ``log_likelihood``
     (``obs`` (chain, draw, obs_id)), ``log_prior`` (``coef``, ``intercept``:
     normalized log densities) and ``observed_data`` (``obs``: the encoded y).
     ``posterior.attrs`` say which sampler, prior, intercept prior, likelihood,
@@ -197,7 +198,7 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     if sampler == "laplace-is":
         attrs.update(res.attrs())
         attrs.update(auto)
-        tree = assemble(problem, res.W, res.B, res.stats, attrs, pointwise, loglik_sum=res.loglik)
+        tree = assemble(problem, res.W, res.B, res.stats, attrs, pointwise, loglik_sum=res.loglik, S=res.S)
         problems, advice = res.problems(chains * draws)
     else:
         run = sample_nutpie if sampler == "nutpie" else sample_pymc
@@ -205,6 +206,8 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         W = np.asarray(post["coef"].transpose("chain", "draw", "feature").values, dtype=float)
         B = (np.asarray(post["intercept"].transpose("chain", "draw").values, dtype=float)
              if problem.fit_intercept else None)
+        S = (np.asarray(post["sigma"].transpose("chain", "draw").values, dtype=float)
+             if problem.estimates_sigma else None)
         attrs.update({k: float(v) for k, v in times.items()})
         attrs.update(auto)
         if "diverging" in stats:
@@ -212,7 +215,7 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         if not problem.has_map:
             attrs["map_missing"] = problem.no_map_reason()
         latent = [v for v in post.data_vars if str(v).startswith(("coef_", "intercept_"))]  # the priors' own
-        tree = assemble(problem, W, B, stats, attrs, pointwise, latent=post[latent] if latent else None)
+        tree = assemble(problem, W, B, stats, attrs, pointwise, S=S, latent=post[latent] if latent else None)
         problems = convergence_problems(tree)
         advice = (". Try more tune and draws, or a stronger prior." if problem.has_map else
                   ". Try more tune and draws, or a smaller scale_global; with a horseshoe prior a few divergences "

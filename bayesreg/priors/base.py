@@ -21,6 +21,9 @@ prior                  density p(w_j)                       penalty
 =====================  ==================================  =========================
 
 So Gaussian variance = 1/λ (sd 1/√λ); Laplace scale b = 1/λ (variance 2/λ²).
+``Gaussian(lam, noise_scaled=True)`` and ``Laplace(lam, noise_scaled=True)`` (linear
+regression only) multiply the scale by the noise sd σ: N(0, σ²/λ), scale σ/λ — the
+same kind of prior at strength λ·σ^(−1/p) (:meth:`Prior.given_sigma`).
 ``ElasticNet(l, 0) == Laplace(l)`` and ``ElasticNet(0, l) == Gaussian(l)``.
 
 The (sub)gradient uses sign(0) = 0, as in the lecture.  The proximal operator
@@ -57,7 +60,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from ..validation import check_real
+from ..validation import check_bool, check_real
 
 __all__ = ["Prior", "NoModeError", "OneStrengthPrior", "ScaleLaw", "check_strength", "fmt", "LOG_2PI", "LAM_MIN", "LAM_MAX"]
 
@@ -120,6 +123,8 @@ class Prior:
     #: NUTS's target acceptance rate for this prior's posterior (None: the sampler's default); a prior whose
     #: posterior has a funnel (the horseshoe's global scale) asks for smaller steps.
     nuts_target_accept: float | None = None
+    #: True where the prior's scale is multiplied by the noise sd σ (linear regression; see :meth:`given_sigma`).
+    noise_scaled: bool = False
 
     #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
     registry: ClassVar[dict[str, type]] = {}
@@ -236,6 +241,27 @@ class Prior:
         """The constructor arguments, for saving and rebuilding."""
         raise NotImplementedError(f"{type(self).__name__} must implement params()")
 
+    def given_sigma(self, sigma: float) -> "Prior":
+        """The prior of w at noise sd σ: itself, or (``noise_scaled``) the same kind with its scale times σ.
+
+        For a scale family with scale ∝ λ^(−p), scale·σ is strength λ·σ^(−1/p)
+        (Gaussian λ/σ², Laplace λ/σ); the result is not noise-scaled itself.
+        """
+        if not self.noise_scaled:
+            return self
+        p, _ = self.scale_power()
+        params = {k: v for k, v in self.params().items() if k != "noise_scaled"}
+        params["lam"] = self.strength * float(sigma) ** (-1.0 / p)
+        return type(self)(**params)
+
+    def params_repr(self) -> str:
+        """``Kind(param=value, …)`` from :meth:`params` (so a noise-scaled prior shows it, a plain one does not)."""
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.params().items())})"
+
+    def noise_scale_note(self) -> str:
+        """'; scale multiplied by σ' for a noise-scaled prior, '' otherwise (appended to ``describe``)."""
+        return "; scale multiplied by σ (w | σ)" if self.noise_scaled else ""
+
     def simplest(self) -> "Prior":
         """The same density in its simplest form (an elastic net with one zero strength is a Laplace or Gaussian)."""
         return self
@@ -276,6 +302,11 @@ class Prior:
         raise NotImplementedError(f"{type(self).__name__} has no PyMC form: implement "
                                   f"to_pymc(name, *, dims=None, strength=None) to sample its posterior")
 
+    def to_pymc_given_sigma(self, name: str, sigma, *, dims=None):
+        """The PyMC variable of w | σ for a noise-scaled prior: strength λ·σ^(−1/p) with λ the data ``{name}_lam``."""
+        p, _ = self.scale_power()
+        return self.to_pymc(name, dims=dims, strength=self.pymc_strength(name) * sigma ** (-1.0 / p))
+
     def pymc_data(self, name: str) -> dict:
         """``pm.Data`` scalars ``{name}_{param}`` for every entry of :meth:`params`, keyed by param.
 
@@ -284,7 +315,7 @@ class Prior:
         """
         import pymc as pm
 
-        return {k: pm.Data(f"{name}_{k}", float(v)) for k, v in self.params().items()}
+        return {k: pm.Data(f"{name}_{k}", float(v)) for k, v in self.params().items() if not isinstance(v, bool)}
 
     def pymc_strength(self, name: str, strength=None, key: str = "lam"):
         """λ inside ``to_pymc``: the ``pm.Data`` scalar ``{name}_{key}``, or ``strength`` (number or tensor) as float64."""
@@ -296,7 +327,7 @@ class Prior:
 
     def pymc_data_values(self, name: str) -> dict[str, float]:
         """The values of the ``pm.Data`` scalars :meth:`pymc_data` creates, by data name."""
-        return {f"{name}_{k}": float(v) for k, v in self.params().items()}
+        return {f"{name}_{k}": float(v) for k, v in self.params().items() if not isinstance(v, bool)}
 
     def structure_key(self) -> tuple:
         """What decides a compiled PyMC graph of this prior.
@@ -346,16 +377,19 @@ class OneStrengthPrior(Prior):
 
     def __post_init__(self):
         object.__setattr__(self, "lam", check_strength(self.lam, "lam", positive=True))
+        if "noise_scaled" in self.__dataclass_fields__:
+            object.__setattr__(self, "noise_scaled", check_bool(self.noise_scaled, "noise_scaled"))
 
     @property
     def precision(self) -> float:
         return self.lam
 
     def params(self) -> dict[str, float]:
-        return {"lam": self.lam}
+        """{"lam": λ}, plus ``noise_scaled: True`` for a noise-scaled prior (omitted when False: old files load)."""
+        return {"lam": self.lam, **({"noise_scaled": True} if self.noise_scaled else {})}
 
     def structure_key(self) -> tuple:
-        return (type(self).__module__, type(self).__qualname__)
+        return (type(self).__module__, type(self).__qualname__) + (("noise_scaled",) if self.noise_scaled else ())
 
     def scale_power(self) -> tuple[float, str]:
         return super().scale_power() if self.scale_law is None else (self.scale_law.exponent, self.scale_law.name)

@@ -1,4 +1,8 @@
-"""The Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ the precision."""
+"""The Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ the precision.
+
+``noise_scaled=True``: w | σ ~ N(0, σ²/λ) (the conjugate ridge of a linear model), i.e.
+precision λ/σ² at the noise sd σ.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ from .base import LOG_2PI, OneStrengthPrior, ScaleLaw, fmt
 __all__ = ["Gaussian"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Gaussian(OneStrengthPrior):
     """Gaussian (L2, ridge) prior N(0, 1/λ): penalty (λ/2)·‖w‖², λ = precision."""
 
+    noise_scaled: bool = False
     quadratic = True
     scale_law = ScaleLaw(0.5, "prior sd 1/√λ", "precision: prior variance 1/λ, sd 1/√λ")
 
@@ -40,9 +45,13 @@ class Gaussian(OneStrengthPrior):
     def variance(self) -> float:
         return 1.0 / self.lam
 
+    def __repr__(self) -> str:
+        return self.params_repr()
+
     def describe(self) -> str:
         return (f"Gaussian prior N(0, 1/λ): precision λ = {fmt(self.lam)} ⇔ "
-                f"variance {fmt(self.variance)} (sd {fmt(self.sd)})")
+                f"variance {fmt(self.variance)} (sd {fmt(self.sd)})"
+                f"{self.noise_scale_note()}")
 
     def to_pymc(self, name: str, *, dims=None, strength=None):
         import pymc as pm

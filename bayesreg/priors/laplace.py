@@ -1,4 +1,8 @@
-"""The Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ."""
+"""The Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ.
+
+``noise_scaled=True``: w | σ ~ (λ/2σ)·exp(−λ|w|/σ), rate λ/σ at the noise sd σ — Park &
+Casella's (2008) Bayesian lasso, whose posterior is unimodal.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ def soft_threshold(v, t) -> np.ndarray:
     return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Laplace(OneStrengthPrior):
     """Laplace (L1, lasso) prior (λ/2)·exp(−λ|w|): penalty λ·‖w‖₁, scale b = 1/λ."""
 
+    noise_scaled: bool = False
     scale_law = ScaleLaw(1.0, "prior scale 1/λ", "rate: prior scale 1/λ")
 
     def penalty(self, w) -> float:
@@ -47,9 +52,13 @@ class Laplace(OneStrengthPrior):
     def variance(self) -> float:
         return 2.0 / self.lam**2
 
+    def __repr__(self) -> str:
+        return self.params_repr()
+
     def describe(self) -> str:
         return (f"Laplace prior (λ/2)·exp(−λ|w|): λ = {fmt(self.lam)} ⇔ "
-                f"scale 1/λ = {fmt(self.scale)} (sd {fmt(self.sd)})")
+                f"scale 1/λ = {fmt(self.scale)} (sd {fmt(self.sd)})"
+                f"{self.noise_scale_note()}")
 
     def to_pymc(self, name: str, *, dims=None, strength=None):
         import pymc as pm

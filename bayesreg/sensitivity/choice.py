@@ -69,6 +69,16 @@ def laplace_log_evidence(est, X, y, lam: float) -> float:
     if not prior.smooth:
         raise ValueError(f"the Laplace-approximation evidence needs a smooth (Gaussian) prior, got {prior!r}")
     fitted = clone(est).set_params(prior=prior).fit(X, y)
+    if getattr(fitted, "noise_prior_", None) is not None:
+        # σ estimated: the Laplace approximation in (w, b, log σ), with every normalizing constant
+        from ..posterior.problem import Problem
+
+        problem = Problem.from_estimator(fitted, X, y)
+        th = problem.theta()
+        sign, logdet = np.linalg.slogdet(problem.target.hessian(th))
+        if sign <= 0:
+            return -math.inf
+        return float(problem.log_posterior(th[None])[0] + 0.5 * th.size * LOG_2PI - 0.5 * logdet)
     model = fitted.to_model(*fitted.prepare_data(X, y))
     theta = model.theta_from(fitted.coef_, fitted.intercept_)
     eta = model.linear_predictor(theta)

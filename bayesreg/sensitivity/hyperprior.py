@@ -75,6 +75,9 @@ def full_bayes_lambda(est, X, y, *, a: float = 1.0, b: float = 0.1, draws: int =
         warnings.simplefilter("ignore", UserWarning)
         fitted = clone(est).fit(X, y)
     problem = Problem.from_estimator(fitted, X, y)
+    if problem.estimates_sigma and problem.model.prior_spec.noise_scaled:
+        raise ValueError(f"full Bayes on λ with an estimated σ needs a prior that is not noise_scaled, got {prior!r}; "
+                         f"fix noise_sd or use noise_scaled=False")
     key = (structure_key(problem), "gamma-hyperprior", centered)
     weights = _weights_with_random_lambda(problem.model.prior, centered, a, b)
     compiled, _ = COMPILED.get(key, lambda: build(problem, weights),

@@ -38,7 +38,9 @@ def map_path(est, X, y, lams: Sequence[float], *, progress: Callable[[int, int],
     """MAP at every λ, warm-started from the strongest prior to the weakest.
 
     Returns a Dataset with dims (lam, feature): ``map_coef``, ``map_intercept``,
-    ``objective`` (U), ``converged``, ``n_iter``, in the order of ``lams``.
+    ``objective`` (U), ``converged``, ``n_iter``, in the order of ``lams``; for a
+    linear model whose σ is estimated also ``map_sigma`` (the MAP σ at each λ), and
+    ``attrs["noise"]`` says how σ was handled.
     """
     return fit_path(est, X, y, lams, progress=progress, keep=False, stacklevel=3)[0]
 
@@ -55,6 +57,7 @@ def fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel: 
     objective = np.empty(n)
     converged = np.empty(n, dtype=bool)
     n_iter = np.empty(n, dtype=int)
+    sigmas = np.full(n, np.nan)
     fitted: list = [None] * n
     visited: list[int] = []
     data = None
@@ -79,6 +82,8 @@ def fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel: 
         objective[i] = work.objective_
         converged[i] = work.map_.converged
         n_iter[i] = work.n_iter_
+        if work.map_.sigma_estimated:
+            sigmas[i] = work.map_.sigma
         if keep:
             fitted[i] = copy.deepcopy(work)
         if progress is not None:
@@ -92,6 +97,10 @@ def fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel: 
         coords={"lam": lams, "feature": work.feature_names()},
         attrs={"prior": prior.describe(), "prior_kind": type(prior).__name__,
                "lam_meaning": prior.strength_meaning()})
+    if not np.isnan(sigmas).all():  # σ estimated: its MAP at every λ
+        ds["map_sigma"] = ("lam", sigmas)
+    if hasattr(work, "noise_description"):
+        ds.attrs["noise"] = work.noise_description(with_map=False)
     return ds, (fitted if keep else None), work
 
 

@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 import numpy as np
 import xarray as xr
 
+from ..compare import SIGMA
 from ..parallel import close_all, open_client, run_all, where
 from ..posterior.nuts import check_tune
 from ..validation import check_bool, check_int, check_lams, check_probability, check_real, check_seed
@@ -113,7 +114,9 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
       a Gaussian, scale 1/λ for a Laplace) and ``prior_sd``;
     * with ``posterior=True``: ``mean``, ``sd``, ``hdi_low``, ``hdi_high``,
       ``p_near_zero``, ``p_positive``, ``r_hat``, ``ess_bulk`` (lam, feature),
-      the same for the intercept as ``intercept_mean``, … (lam), and per run
+      the same for the intercept as ``intercept_mean``, … (lam) and, for a linear
+      model whose σ is estimated, for σ as ``sigma_mean``, … (lam) (with
+      ``map_sigma`` from the MAP path), and per run
       ``divergences``, ``compiled`` (this run compiled the model),
       ``worker``, ``pid``, ``sampling_time``, ``failed``.  attrs record draws,
       tune, chains, random_seed, prob, eps, the scheduler, ``n_compilations``
@@ -185,7 +188,8 @@ def _assemble_posterior(ds: xr.Dataset, runs: list, failures: dict) -> xr.Datase
     n, p = len(runs), len(features)
     coef = {c: np.full((n, p), np.nan) for c in POSTERIOR_STATS}
     icpt = {c: np.full(n, np.nan) for c in POSTERIOR_STATS}
-    has_intercept = False
+    sig = {c: np.full(n, np.nan) for c in POSTERIOR_STATS}
+    has_intercept = has_sigma = False
     divergences = np.zeros(n, dtype=int)
     compiled = np.zeros(n, dtype=bool)
     sampling_time = np.full(n, np.nan)
@@ -201,6 +205,9 @@ def _assemble_posterior(ds: xr.Dataset, runs: list, failures: dict) -> xr.Datase
             if "intercept" in rows:
                 has_intercept = True
                 icpt[c][i] = r["table"][c][rows.index("intercept")]
+            if SIGMA in rows:
+                has_sigma = True
+                sig[c][i] = r["table"][c][rows.index(SIGMA)]
         divergences[i] = r["divergences"]
         compiled[i] = r["compiled"]
         sampling_time[i] = r["sampling_time"]
@@ -209,6 +216,8 @@ def _assemble_posterior(ds: xr.Dataset, runs: list, failures: dict) -> xr.Datase
     new = {c: (("lam", "feature"), coef[c]) for c in POSTERIOR_STATS}
     if has_intercept:
         new.update({f"intercept_{c}": ("lam", icpt[c]) for c in POSTERIOR_STATS})
+    if has_sigma:  # σ estimated: its posterior summaries per λ (p_near_zero, p_positive are NaN for σ)
+        new.update({f"sigma_{c}": ("lam", sig[c]) for c in POSTERIOR_STATS})
     failed = np.zeros(n, dtype=bool)
     failed[list(failures)] = True
     new.update({"divergences": ("lam", divergences), "compiled": ("lam", compiled),

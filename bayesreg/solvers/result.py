@@ -63,6 +63,11 @@ class MapResult:
     history: History
     message: str = ""
     local_mode: bool = False
+    #: the noise sd at the MAP: estimated (``sigma_estimated``) or the fixed one; None without a σ
+    sigma: float | None = None
+    sigma_estimated: bool = False
+    #: outer (θ-block, σ-step) iterations of the block-coordinate MAP over (w, b, σ); 0 when σ is not estimated
+    n_outer: int = 0
 
     @property
     def n_zero(self) -> int:
@@ -71,9 +76,21 @@ class MapResult:
     def __repr__(self) -> str:
         state = "converged" if self.converged else "NOT converged"
         mode = ", a local mode (non-convex prior)" if self.local_mode else ""
-        return (f"MapResult(solver={self.solver!r}, {state}{mode} in {self.n_iter} iterations, "
+        return (f"MapResult(solver={self.solver!r}, {state}{mode} in {self.n_iter} iterations{self._outer()}, "
                 f"U={self.objective:.10g}, optimality={self.optimality:.2e}, "
-                f"{self.n_zero}/{self.coef.size} coefficients exactly zero)")
+                f"{self.n_zero}/{self.coef.size} coefficients exactly zero{self._noise()})")
+
+    def _outer(self) -> str:
+        return f" ({self.n_outer} outer σ-steps)" if self.sigma_estimated else ""
+
+    def _noise(self) -> str:
+        if self.sigma is None:
+            return ""
+        return f", σ = {self.sigma:.6g} ({'MAP' if self.sigma_estimated else 'fixed'})"
+
+    def describe(self) -> str:
+        """One line: solver, convergence, U, optimality, zeros and σ."""
+        return repr(self)
 
 
 def finish(model, theta, *, objective, converged, n_iter, optimality, solver, tol, history, message="") -> MapResult:
