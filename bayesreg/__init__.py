@@ -6,7 +6,8 @@ by our own gradient-descent core, and the full posterior is sampled with PyMC.
 
 from . import datasets
 from .compare import compare, hdi
-from .estimators import LinearRegression, LogisticRegression, PoissonRegression
+from .estimators import LogisticRegression
+from .regressors import LinearRegression, PoissonRegression
 from .formula import design, from_formula
 from .noise import Exponential, HalfCauchy, HalfNormal, Jeffreys, NoisePrior
 from .io import load_results, load_sweep, save_results, save_sweep

@@ -127,7 +127,8 @@ def from_formula(formula: str, data, *, likelihood: str | None = None, estimator
     """
     from sklearn.base import clone
 
-    from .estimators import LinearRegression, LogisticRegression
+    from .estimators import LogisticRegression
+    from .regressors import LinearRegression
 
     if not isinstance(formula, str):
         raise TypeError(f"formula must be a string such as 'y ~ x1 + C(group)', got {type(formula).__name__}")

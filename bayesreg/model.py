@@ -27,7 +27,7 @@ is ``noise_scaled``, w | σ with scale times σ; else 0),
 
 and the model holds one σ (the likelihood's): at fixed σ, U(·, σ) is the model of
 the lines above with the prior ``prior.given_sigma(σ)`` (:meth:`Model.at_sigma`),
-which the solvers minimize; :meth:`Model.sigma_step` minimizes over σ at fixed
+which the solvers minimize; :func:`bayesreg.solvers.noise.sigma_step` minimizes over σ at fixed
 (w, b).  The posterior works in s = log σ, U_s(θ, s) = U(θ, e^s) − s (the
 Jacobian): :class:`bayesreg.log_sigma.LogSigma`, with its exact gradient and Hessian.
 
@@ -278,38 +278,6 @@ class Model:
             else:
                 return None
         return a, b, self.n_sigma_terms()
-
-    def sigma_step(self, theta: np.ndarray, eta: np.ndarray | None = None) -> float:
-        """argmin_σ U(θ, σ) at fixed θ: the noise prior's closed form where it has one, else :meth:`sigma_step_numeric`."""
-        if eta is None:
-            eta = self.linear_predictor(theta)
-        terms = self.sigma_terms(theta, eta)
-        sigma = None if terms is None else self.noise_prior.stationary_sigma(*terms)
-        if sigma is not None and math.isfinite(sigma) and sigma > self.sigma_floor():
-            return float(sigma)
-        return self.sigma_step_numeric(theta, eta)
-
-    def sigma_floor(self) -> float:
-        """The smallest σ the MAP takes (a perfect fit would send σ to 0): 1e-8·(weighted sd(y), or 1)."""
-        if self.sample_weight is None or not self.sample_weight.sum() > 0:
-            sd = float(np.std(self.y))
-        else:
-            sw = self.sample_weight
-            sd = float(np.sqrt(sw @ (self.y - (sw @ self.y) / sw.sum()) ** 2 / sw.sum()))
-        return 1e-8 * (sd or 1.0)
-
-    def sigma_step_numeric(self, theta: np.ndarray, eta: np.ndarray | None = None) -> float:
-        """argmin_σ U(θ, σ) by a bounded 1-D minimization on log σ of :meth:`noise_objective`."""
-        from scipy.optimize import minimize_scalar
-
-        if eta is None:
-            eta = self.linear_predictor(theta)
-        r = self.y - eta
-        s0 = math.log(max(float(np.sqrt(np.mean(r * r))), self.sigma_floor()))
-        lo = max(s0 - 25.0, math.log(self.sigma_floor()))
-        res = minimize_scalar(lambda s: self.at_sigma(math.exp(s)).noise_objective(theta, eta), bounds=(lo, s0 + 25.0),
-                              method="bounded", options={"xatol": 1e-12, "maxiter": 2000})
-        return float(math.exp(res.x))
 
     # -- optimality --------------------------------------------------------------------
     def kkt_residual(self, theta: np.ndarray, data_grad: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from bayesreg import Exponential, Gaussian, HalfCauchy, HalfNormal, Jeffreys, La
 from bayesreg.log_sigma import LogSigma
 from bayesreg.noise import noise_prior_from_params
 from bayesreg.posterior.problem import Problem
+from bayesreg.solvers.noise import sigma_step, sigma_step_numeric
 
 NOISE_PRIORS = [Exponential(0.7), HalfNormal(2.0), HalfCauchy(1.5), Jeffreys()]
 
@@ -147,7 +148,7 @@ def test_closed_form_sigma_step_is_the_numerical_one(prior, noise_prior):
     X, y = _data(seed=4)
     m = LinearRegression(prior=prior, noise_prior=noise_prior).fit(X, y).to_model(X, y)
     theta = m.theta_from(np.array([0.8, -1.5, 0.3]), 0.2)  # not the MAP: any θ
-    closed, numeric = m.sigma_step(theta), m.sigma_step_numeric(theta)
+    closed, numeric = sigma_step(m, theta), sigma_step_numeric(m, theta)
     assert closed == pytest.approx(numeric, rel=1e-6)  # a 1-D minimization by values: √ε-accurate
     assert noise_prior.stationary_sigma(*m.sigma_terms(theta, m.linear_predictor(theta))) == closed
 

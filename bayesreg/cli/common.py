@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import datasets
 from . import encoding
-from ..estimators import LinearRegression, LogisticRegression, PoissonRegression
+from ..estimators import LogisticRegression
+from ..regressors import LinearRegression, PoissonRegression
 from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
 from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, Prior, RegularizedHorseshoe, StudentT
 from ..solvers import SOLVERS

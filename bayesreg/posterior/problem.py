@@ -25,6 +25,7 @@ import numpy as np
 
 from ..log_sigma import LogSigma
 from ..model import Model
+from ..solvers.noise import sigma_step
 
 __all__ = ["Problem"]
 
@@ -78,7 +79,7 @@ class Problem:
         bound = max(100.0 * tol, 1e-4)
         ok = m.optimality(theta, m.data_gradient(eta)) <= bound
         if self.estimates_sigma:
-            ok = ok and abs(np.log(m.sigma_step(theta, eta) / self.sigma)) <= bound
+            ok = ok and abs(np.log(sigma_step(m, theta, eta) / self.sigma)) <= bound
         return bool(ok)
 
     @property
