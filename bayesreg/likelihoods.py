@@ -110,7 +110,14 @@ class Likelihood:
         return None
 
     def check_y(self, y: np.ndarray) -> None:
-        """Raise ValueError if y is not valid for this likelihood."""
+        """Raise ValueError if y is not valid for this likelihood (what ``fit``, the MAP, accepts)."""
+
+    def check_posterior_y(self, y: np.ndarray) -> None:
+        """Raise ValueError if y is valid for the MAP but not for the posterior's normalized likelihood.
+
+        By default the two agree; a Poisson MAP takes any y ≥ 0 (quasi-Poisson), its posterior counts only.
+        """
+        self.check_y(y)
 
     def params(self) -> dict[str, float]:
         return {}

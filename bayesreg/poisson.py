@@ -16,6 +16,12 @@ bound**: there is no global Lipschitz constant for the gradient, and
 a floating-point warning), and every line search (FISTA's backtracking, Newton's
 Armijo test, the Laplace polish) rejects such a step as it would any step that
 raises U.
+
+The MAP also takes non-integer y ≥ 0 (rates, or scikit-learn's checks): e^η − y·η is
+then the **quasi-Poisson** loss, as in scikit-learn's ``PoissonRegressor`` and glum.
+The posterior needs the normalized likelihood, defined on counts only:
+``sample_posterior`` and the Laplace approximation refuse other y
+(:meth:`Poisson.check_posterior_y`).
 """
 
 from __future__ import annotations
@@ -79,16 +85,27 @@ class Poisson(Likelihood):
         return _exp(eta)
 
     def check_y(self, y) -> None:
+        """The MAP takes any finite y ≥ 0: e^η − y·η is the quasi-Poisson loss (as scikit-learn and glum take it)."""
+        self._check(y, integers=False)
+
+    def check_posterior_y(self, y) -> None:
+        """The posterior needs counts: the normalized Poisson likelihood is defined on 0, 1, 2, … only."""
+        self._check(y, integers=True)
+
+    @staticmethod
+    def _check(y, integers: bool) -> None:
         y = np.asarray(y)
+        want = ("counts (non-negative integers) for the posterior of a Poisson likelihood" if integers
+                else "non-negative numbers (counts, or rates for a quasi-Poisson MAP) for a Poisson likelihood")
         if y.dtype.kind not in "biuf":
-            raise ValueError(f"y must hold counts (non-negative integers) for a Poisson likelihood, "
-                             f"got values of type {y.dtype}")
+            raise ValueError(f"y must hold {want}, got values of type {y.dtype}")
         yf = y.astype(float, copy=False)
-        bad = ~np.isfinite(yf) | (yf < 0) | (yf != np.floor(yf))
+        bad = ~np.isfinite(yf) | (yf < 0)
+        if integers:
+            bad |= yf != np.floor(yf)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"y must hold counts (non-negative integers) for a Poisson likelihood, "
-                             f"got {y.reshape(-1)[i].item()!r} (row {i})")
+            raise ValueError(f"y must hold {want}, got {y.reshape(-1)[i].item()!r} (row {i})")
 
     def describe(self) -> str:
         return "Poisson likelihood, log link: y ~ Poisson(e^η), y a count (0, 1, 2, …)"

@@ -38,30 +38,11 @@ def _logistic_U(X, y01, coef, intercept, l2=0.0, l1=0.0):
 # scikit-learn's own conformance checks
 # ---------------------------------------------------------------------------------------
 
-class _RoundedCounts(PoissonRegression):
-    """PoissonRegression fitted on round(y): scikit-learn's checks give a regressor non-integer y."""
-
-    def fit(self, X, y, sample_weight=None):
-        y = np.asarray(y)
-        return super().fit(X, np.round(y) if y.dtype.kind == "f" else y, sample_weight=sample_weight)
-
-
-#: Checks that fit PoissonRegression on scikit-learn's regression targets shifted to y ≥ 1 (its
-#: ``positive_only`` tag, as for scikit-learn's PoissonRegressor) but not integers: ours takes
-#: counts only.  ``_RoundedCounts`` runs every one of them on the same data rounded.
-_NON_COUNT_TARGETS = {name: "scikit-learn's check fits non-integer targets; PoissonRegression takes counts only"
-                      for name in ("check_n_features_in_after_fitting", "check_regressors_train",
-                                   "check_regressor_data_not_an_array", "check_regressors_no_decision_function",
-                                   "check_fit_idempotent", "check_fit_check_is_fitted", "check_n_features_in")}
-
-
 def _expected_failures(est) -> dict:
-    """PoissonRegression: the non-count targets above.  LinearRegression with σ estimated: the one check an
+    """LinearRegression with σ estimated: the one check an
     estimated σ cannot pass: on 15 × 30 data y is fitted exactly, so the MAP of σ does not exist (U → −∞ as
     σ → 0; the fit warns and stops σ at its floor, where the weights are ill-conditioned and two equivalent fits
     differ at 1e-4).  The known-σ model passes it (its own instance)."""
-    if type(est) is PoissonRegression:
-        return _NON_COUNT_TARGETS
     if isinstance(est, LinearRegression) and est.noise_sd is None:
         return {"check_sample_weight_equivalence_on_dense_data":
                 "p > n: y is fitted exactly and the MAP of σ does not exist (σ → 0)"}
@@ -71,8 +52,8 @@ def _expected_failures(est) -> dict:
 # tol=1e-10: scikit-learn's sample-weight checks compare two fits' predictions to ~1e-7,
 # which a MAP solved to the default scale-free KKT tolerance 1e-6 does not promise.
 @parametrize_with_checks([LogisticRegression(tol=1e-10), LinearRegression(tol=1e-10),
-                          LinearRegression(noise_sd=1.0, tol=1e-10), PoissonRegression(tol=1e-10),
-                          _RoundedCounts(tol=1e-10)], expected_failed_checks=_expected_failures)
+                          LinearRegression(noise_sd=1.0, tol=1e-10), PoissonRegression(tol=1e-10)],
+                         expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

@@ -122,7 +122,9 @@ def test_plot_has_one_interval_set_per_prior_and_the_maps(result):
 
 @pytest.mark.parametrize("spec, expected", [
     ("gaussian:2", br.Gaussian(2.0)), ("Laplace:0.5", br.Laplace(0.5)), ("elastic-net:2,1", br.ElasticNet(2.0, 1.0)),
-    ("elasticnet:lam2=3,lam1=1", br.ElasticNet(1.0, 3.0)), ("flat", br.Flat()), ("gaussian", br.Gaussian(1.0))])
+    ("elasticnet:lam2=3,lam1=1", br.ElasticNet(1.0, 3.0)), ("flat", br.Flat()), ("gaussian", br.Gaussian(1.0)),
+    ("studentt:3,0.5", br.StudentT(3.0, 0.5)), ("cauchy:0.16", br.Cauchy(0.16)), ("horseshoe:0.1", br.Horseshoe(0.1)),
+    ("laplace:2,noise_scaled=true", br.Laplace(2.0, noise_scaled=True))])
 def test_prior_specs(spec, expected):
     assert parse_prior_spec(spec) == expected
 

@@ -121,7 +121,7 @@ def check_counts(data: datasets.Dataset) -> None:
     from ..poisson import Poisson
 
     try:
-        Poisson().check_y(np.asarray(data.y))
+        Poisson().check_posterior_y(np.asarray(data.y))
     except ValueError as exc:
         detail = str(exc).split(", got ", 1)[-1]
         raise CLIError(f"--likelihood poisson needs counts (0, 1, 2, …) in the target of {data.description}, "

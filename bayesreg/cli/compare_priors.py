@@ -42,12 +42,15 @@ def parse_prior_spec(spec: str) -> Prior:
     cls = kinds.get(_key(kind.strip()))
     if cls is None:
         raise CLIError(f"--priors {spec!r}: unknown prior kind {kind!r}; known kinds are {sorted(kinds)}")
-    params = [p for p in inspect.signature(cls).parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    # numbers go in order; switches (a bool default, e.g. noise_scaled) only by name: noise_scaled=true
+    params = [p for p in inspect.signature(cls).parameters.values()
+              if p.kind is p.POSITIONAL_OR_KEYWORD and not isinstance(p.default, bool)]
     args, kwargs = [], {}
     for item in filter(None, (v.strip() for v in values.split(","))):
         name, eq, text = item.rpartition("=") if "=" in item else ("", "", item)
         try:
-            value = float(text)
+            value = {"true": True, "false": False}.get(text.strip().lower()) if eq else None
+            value = float(text) if value is None else value
         except ValueError:
             raise CLIError(f"--priors {spec!r}: {text!r} is not a number") from None
         if eq:

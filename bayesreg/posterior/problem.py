@@ -55,12 +55,14 @@ class Problem:
                             f"PoissonRegression), got {type(est).__name__}")
         check_shapes(X, y)
         if not est.has_mode():
-            return cls(model=est.model_without_map(X, y, sample_weight=sample_weight), coef=None, intercept=None)
-        work = est if est.is_current() else clone(est).fit(X, y, sample_weight=sample_weight)
-        problem = cls._of(work, X, y, sample_weight)
-        if work is est and not problem.map_is_optimal(float(est.tol)):
-            # fitted on other data (or weights): the MAP of these is needed
-            problem = cls._of(clone(est).fit(X, y, sample_weight=sample_weight), X, y, sample_weight)
+            problem = cls(model=est.model_without_map(X, y, sample_weight=sample_weight), coef=None, intercept=None)
+        else:
+            work = est if est.is_current() else clone(est).fit(X, y, sample_weight=sample_weight)
+            problem = cls._of(work, X, y, sample_weight)
+            if work is est and not problem.map_is_optimal(float(est.tol)):
+                # fitted on other data (or weights): the MAP of these is needed
+                problem = cls._of(clone(est).fit(X, y, sample_weight=sample_weight), X, y, sample_weight)
+        problem.model.likelihood.check_posterior_y(problem.model.y)  # e.g. counts, where the MAP took any y ≥ 0
         return problem
 
     @classmethod
