@@ -23,7 +23,7 @@ from .common import (CLIError, SEED, add_data_arguments, add_model_arguments, ch
 
 __all__ = ["add_parser", "cmd_compare_priors", "parse_prior_spec", "prior_kinds"]
 
-DEFAULT_PRIORS = ("gaussian:1", "laplace:2")
+DEFAULT_PRIORS = ("gaussian:1", "laplace:2", "cauchy:1", "regularized-horseshoe:0.05")
 
 
 def _key(name: str) -> str:
@@ -140,7 +140,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Fit the MAP (where the prior has one) and sample the posterior under each prior, and show them "
                     "side by side per coefficient.",
         epilog="examples:\n"
-               "  bayesreg compare-priors --priors gaussian:1 laplace:2 --draws 500\n"
+               "  bayesreg compare-priors --draws 500\n"
+               "  bayesreg compare-priors --priors gaussian:1 laplace:2 studentt:3,1 horseshoe:0.05\n"
                "  bayesreg compare-priors data.csv --target y --standardize --priors gaussian:1 laplace:1 "
                "elastic-net:1,1\n\n"
                f"prior kinds: {kinds}",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -145,8 +146,12 @@ def compare_priors(est, X, y, priors, *, draws: int = 1000, tune: int = 1000, ch
         else:
             map_note = (f"{prior!r} has no MAP: its density is unbounded at 0, so U has no minimum; "
                         f"only its posterior is shown")
-        post = sample_posterior(work, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
-                                sampler=sampler, sample_weight=sample_weight)
+        with warnings.catch_warnings(record=True) as caught:  # re-issued below, naming the prior
+            warnings.simplefilter("always")
+            post = sample_posterior(work, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+                                    sampler=sampler, sample_weight=sample_weight)
+        for w in caught:
+            warnings.warn(f"{label}: {w.message}", w.category, stacklevel=2)
         table = compare(work, post, prob=prob, true_coef=true_coef, true_intercept=true_intercept)
         if "true" in table.columns and true_column is None:
             true_column = table["true"]
