@@ -194,7 +194,10 @@ def test_horseshoe_shrinks_the_nulls_far_more_than_a_gaussian_and_keeps_the_sign
 def test_compare_has_empty_map_columns_with_the_reason(sparse_runs, tmp_path):
     X, y, w, est, post, *_ = sparse_runs
     table = br.compare(est, post, true_coef=w)
-    assert list(table.index) == FEATURES + ["intercept"]
+    assert list(table.index) == FEATURES + ["intercept", "sigma"]  # σ is estimated: its row, without a MAP too
+    sigma = post["posterior"]["sigma"].values.ravel()
+    assert table.loc["sigma", "mean"] == pytest.approx(sigma.mean(), rel=1e-12)
+    assert 0.6 < table.loc["sigma", "median"] < 1.6  # the data's noise sd is 1
     assert table["map"].isna().all() and table["map_is_zero"].isna().all() and table["map_in_hdi"].isna().all()
     assert "no MAP" in table.attrs["map_missing"] and "unbounded at 0" in table.attrs["map_missing"]
     draws = post["posterior"]["coef"].values.reshape(-1, 8)
