@@ -132,3 +132,45 @@ def test_readme_custom_prior_block_fits_the_closed_form_map():
     expected = np.linalg.solve(X.T @ X / sigma**2 + lam * np.eye(3), X.T @ y / sigma**2 + lam * mu)
     assert est.map_.converged
     np.testing.assert_allclose(est.coef_, expected, rtol=1e-5, atol=1e-5)  # the solver's tolerance
+
+
+def test_readme_poisson_block_fit_matches_its_comments():
+    """The Poisson block up to the posterior: "1 of 4 weights exactly 0" and predict = exp(x·w + b)."""
+    block = block_starting("import numpy as np\nimport bayesreg as br")
+    head = block.split("\npost = ", 1)[0]
+    ns: dict = {}
+    exec(compile(head, "README poisson", "exec"), ns)
+    X, est = ns["X"], ns["est"]
+    assert est.map_.converged
+    assert int(np.sum(est.coef_ == 0.0)) == 1
+    np.testing.assert_allclose(est.predict(X[:3]), np.exp(X[:3] @ est.coef_ + est.intercept_), rtol=1e-12)
+
+
+def free_names(block: str) -> set[str]:
+    """Names a block reads but neither assigns, imports, defines nor gets from builtins."""
+    import ast
+    import builtins
+
+    bound, loaded = set(dir(builtins)), set()
+    for node in ast.walk(ast.parse(block)):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return loaded - bound
+
+
+def test_free_names_finds_what_a_block_needs():
+    assert free_names("import numpy as np\nx = np.ones(3)\nprint(x, y)") == {"y"}
+
+
+def test_readme_python_blocks_are_self_contained_or_say_what_they_need():
+    """A block that uses names it does not define starts with a comment saying where they come from."""
+    for block in readme_python_blocks():
+        free = free_names(block)
+        if free:
+            assert block.lstrip().startswith("#"), f"block uses {sorted(free)} without saying where from:\n{block[:200]}"
