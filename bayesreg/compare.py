@@ -1,7 +1,7 @@
 r"""MAP vs posterior, coefficient by coefficient.
 
 The MAP ŵ = argmin U(w, b) is the *mode* of the posterior p(w, b | y) ∝ exp(−U)
-(DESIGN.md §1).  :func:`compare` puts it next to summaries of draws from that
+(docs/contract.md).  :func:`compare` puts it next to summaries of draws from that
 same posterior, one row per coefficient (plus ``"intercept"`` when fitted):
 
 ==============  ===================================================================

@@ -1,7 +1,7 @@
 r"""Other libraries' penalty conventions ⇄ our priors, exactly.
 
 Our objective is a **sum** over observations with a prior whose λ is a
-precision (DESIGN.md §1)::
+precision (docs/contract.md)::
 
     U(w, b) = Σ_n nll(y_n, x_n·w + b) + λ1‖w‖₁ + (λ2/2)‖w‖²
     logistic nll(y, η) = log(1 + e^η) − y·η        linear nll(y, η) = (y − η)²/(2σ²)

@@ -1,6 +1,6 @@
 """Scikit-learn estimators whose fit is the MAP of a Bayesian regression: the shared base and the classifier.
 
-``LogisticRegression`` minimizes (DESIGN.md §1)
+``LogisticRegression`` minimizes (docs/contract.md)
 
     U(w, b) = Σ_n [log(1 + e^{η_n}) − y_n η_n] + penalty(w) + intercept_penalty(b),  η = Xw + b,
 

@@ -8,7 +8,7 @@ likelihood             nll(y, η)                                     dnll/dη
 =====================  ==========================================  ===================
 
 ``Poisson()`` (counts, log link: nll = e^η − y·η) lives in :mod:`bayesreg.poisson`.
-The model sums nll over the observations (DESIGN.md §1).  A Normal likelihood holds
+The model sums nll over the observations (docs/contract.md).  A Normal likelihood holds
 one σ; where σ is estimated (a noise prior) the model varies it and adds the
 σ-dependent terms (:mod:`bayesreg.model`).  ``residual`` is
 dnll/dη, so ∇_w Σ nll = Xᵀ·residual; ``curvature`` is d²nll/dη², the weights

@@ -2,7 +2,7 @@ r"""The model: likelihood + prior + intercept prior → the negative log posteri
 
     U(w, b) = Σ_n nll(y_n, x_n·w + b) + penalty(w) + intercept_penalty(b)
 
-written as a **sum** over observations (DESIGN.md §1), so that exp(−U) is the
+written as a **sum** over observations (docs/contract.md), so that exp(−U) is the
 unnormalized posterior sampled in :mod:`bayesreg.posterior` and argmin U is
 its mode.  The solvers split U = f + g with f = Σ nll (smooth) and
 g = the two penalties (each with a prox).  A non-convex penalty (``Prior.convex``

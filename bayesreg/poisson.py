@@ -7,7 +7,7 @@ r"""The Poisson likelihood with the log link: regression of counts.
     dnll/dη      = e^η − y                   (the ``residual``)
     d²nll/dη²    = e^η                       (the ``curvature``)
 
-U sums nll over the observations (DESIGN.md §1), so the MAP is the mode of the
+U sums nll over the observations (docs/contract.md), so the MAP is the mode of the
 posterior whose likelihood PyMC writes as ``pm.Poisson(mu=exp(η))``.
 
 Unlike the Bernoulli and Normal likelihoods, the curvature e^η has **no upper

@@ -1,6 +1,6 @@
 """The regressors: ``LinearRegression`` (Normal likelihood, σ estimated or fixed) and ``PoissonRegression`` (counts).
 
-Both are :class:`bayesreg.estimators.BayesianGLM`: the MAP of U (DESIGN.md §1) by the
+Both are :class:`bayesreg.estimators.BayesianGLM`: the MAP of U (docs/contract.md) by the
 gradient-descent core, the posterior of the same model, the same priors.
 """
 
@@ -24,7 +24,7 @@ __all__ = ["LinearRegression", "PoissonRegression"]
 class LinearRegression(RegressorMixin, BayesianGLM):
     r"""Linear regression: Normal likelihood with noise sd σ (estimated by default), a prior on the weights.
 
-    The model (DESIGN.md §1, the sum over observations n with weights w_n)::
+    The model (docs/contract.md, the sum over observations n with weights w_n)::
 
         y_n | w, b, σ ~ N(x_n·w + b, σ²),   w ~ prior [| σ],   b ~ intercept_prior,   σ ~ noise_prior
 

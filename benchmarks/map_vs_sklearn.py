@@ -1,6 +1,6 @@
 r"""Time our MAP solvers against scikit-learn and glum at EQUAL OBJECTIVE.
 
-Every method is scored on our objective (DESIGN.md §1), recomputed here with
+Every method is scored on our objective (docs/contract.md), recomputed here with
 numpy from each library's coefficients, independently of bayesreg:
 
     U(w, b) = Σ_n [log(1 + e^{η_n}) − y_n η_n] + λ1‖w‖₁ + (λ2/2)‖w‖²,   η = Xw + b.

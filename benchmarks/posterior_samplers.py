@@ -1,6 +1,6 @@
 r"""Posterior samplers head to head: effective draws per second of wall time.
 
-Samplers (all on the same posterior exp(−U), DESIGN.md §1):
+Samplers (all on the same posterior exp(−U), docs/contract.md):
 
 * ``auto``       — ``sample_posterior``'s default: laplace-is when PSIS says it is
   reliable, else nutpie (the time of the laplace-is attempt is included);

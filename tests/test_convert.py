@@ -1,6 +1,6 @@
 """bayesreg.convert: each conversion checked by fitting the other library and our estimator.
 
-The other libraries are the independent reference (DESIGN.md §3, habit 5): for each
+The other libraries are the independent reference (docs/contract.md §9): for each
 convention the same data is fitted by scikit-learn / glum / statsmodels with their
 penalty and by our ``solver="newton"`` (tol 1e-10) with the converted prior, and the
 coefficients must agree.  Pure formula checks are only for round trips, the N-scaling

@@ -35,7 +35,7 @@ EN_PARAMS = [(1.0, 1.0), (0.1, 5.0), (5.0, 0.1), (2.0, 0.5), (10.0, 0.01), (100.
 
 
 def _scipy_twin(prior):
-    """The SciPy distribution with the same density (DESIGN.md §1)."""
+    """The SciPy distribution with the same density (docs/contract.md)."""
     if isinstance(prior, Gaussian):
         return stats.norm(loc=0.0, scale=1.0 / math.sqrt(prior.lam))
     if isinstance(prior, Laplace):

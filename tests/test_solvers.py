@@ -3,7 +3,7 @@
 References: scikit-learn's LogisticRegression (lbfgs / newton-cholesky for L2,
 liblinear for L1), the ridge normal equations, statsmodels' Logit for the MLE,
 and KKT conditions recomputed here from scratch.  Objectives are compared as
-U = Σ nll + penalty computed in the test (DESIGN.md §1).
+U = Σ nll + penalty computed in the test (docs/contract.md).
 """
 
 from __future__ import annotations
