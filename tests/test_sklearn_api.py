@@ -1,0 +1,129 @@
+"""scikit-learn idioms: priors as nested parameters (set_params, GridSearchCV, clone), warnings, lazy imports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+import bayesreg as br
+
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
+
+
+@pytest.fixture(scope="module")
+def raw_cancer():
+    return load_breast_cancer(return_X_y=True)
+
+
+def _pipe(prior):
+    return Pipeline([("scale", StandardScaler()), ("clf", br.LogisticRegression(prior=prior))])
+
+
+# ---------------------------------------------------------------------------------------
+# priors as nested parameters
+# ---------------------------------------------------------------------------------------
+
+def test_grid_search_over_prior_lam(raw_cancer):
+    X, y = raw_cancer
+    lams = [0.1, 1, 10]
+    search = GridSearchCV(Pipeline([("scale", StandardScaler()), ("clf", br.LogisticRegression(prior=br.Laplace(1.0)))]),
+                          {"clf__prior__lam": lams}, cv=3).fit(X, y)
+    # independent: the same folds (GridSearchCV's cv=3 for a classifier), a fresh pipeline per λ
+    scores = []
+    for lam in lams:
+        fold = [_pipe(br.Laplace(lam)).fit(X[tr], y[tr]).score(X[te], y[te])
+                for tr, te in StratifiedKFold(3).split(X, y)]
+        scores.append(np.mean(fold))
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], scores, rtol=0, atol=1e-12)
+    best = lams[int(np.argmax(scores))]
+    assert search.best_params_ == {"clf__prior__lam": best}
+    direct = _pipe(br.Laplace(best)).fit(X, y)
+    refit = search.best_estimator_.named_steps["clf"]
+    assert refit.prior_ == br.Laplace(best)
+    np.testing.assert_allclose(refit.coef_, direct.named_steps["clf"].coef_, rtol=0, atol=1e-12)
+    assert refit.intercept_ == pytest.approx(direct.named_steps["clf"].intercept_, abs=1e-12)
+    # the search's base estimator is untouched (GridSearchCV works on clones)
+    assert search.estimator.named_steps["clf"].prior == br.Laplace(1.0)
+
+
+def test_set_params_nested_equals_constructor(raw_cancer):
+    X, y = raw_cancer
+    X = StandardScaler().fit_transform(X)
+    est = br.LogisticRegression(prior=br.Laplace(1.0)).fit(X, y)
+    assert est.is_current()
+    prior = est.prior
+    est.set_params(prior__lam=2)
+    assert est.prior is prior and est.prior == br.Laplace(2.0)   # in place, as scikit-learn expects
+    assert est.prior_ == br.Laplace(1.0)                          # what was fitted did not change
+    assert not est.is_current()                                   # ... and the estimator knows it is stale
+    est.fit(X, y)
+    ref = br.LogisticRegression(prior=br.Laplace(2)).fit(X, y)
+    np.testing.assert_array_equal(est.coef_, ref.coef_)
+    assert est.get_params()["prior__lam"] == 2.0
+
+
+def test_set_params_on_default_prior_makes_it_explicit():
+    est = br.LogisticRegression()
+    est.set_params(prior__lam=3)
+    assert est.prior == br.Gaussian(3.0)
+    with pytest.raises(ValueError, match="lam"):
+        br.LinearRegression().set_params(prior__lam=-1)
+
+
+def test_set_params_validates_and_leaves_the_prior_unchanged():
+    p = br.Laplace(1.0)
+    with pytest.raises(ValueError, match="lam must be >= 0.*-1"):
+        p.set_params(lam=-1)
+    assert p == br.Laplace(1.0)
+    with pytest.raises(ValueError, match="invalid parameter 'scale'.*'lam'"):
+        p.set_params(scale=2)
+    with pytest.raises(ValueError, match="slab_df"):
+        br.RegularizedHorseshoe().set_params(slab_df=0)
+    assert br.ElasticNet(1, 2).set_params(lam2=0).simplest() == br.Laplace(1)
+    assert br.Cauchy(0.5).set_params(lam=2) == br.StudentT(1, 2)
+    with pytest.raises(ValueError, match="scale"):
+        br.HalfNormal(1.0).set_params(scale=0)
+
+
+@pytest.mark.parametrize("prior", [br.Gaussian(2.0), br.Laplace(0.5, noise_scaled=True), br.ElasticNet(1, 2),
+                                   br.StudentT(4, 2), br.Cauchy(0.3), br.Flat(), br.Horseshoe(0.1),
+                                   br.RegularizedHorseshoe(0.1, 3.0, 5.0), br.Exponential(2.0), br.HalfNormal(3.0),
+                                   br.HalfCauchy(0.5), br.Jeffreys()], ids=repr)
+def test_get_params_rebuilds_and_clone_copies(prior):
+    params = prior.get_params(deep=True)
+    assert type(prior)(**params) == prior and prior.get_params(deep=False) == params
+    copy = clone(prior)
+    assert copy == prior and copy is not prior and type(copy) is type(prior)
+
+
+def test_clone_of_an_estimator_holding_priors():
+    est = br.LinearRegression(prior=br.Laplace(1.0), noise_prior=br.HalfNormal(2.0))
+    twin = clone(est)
+    assert twin.prior == est.prior and twin.prior is not est.prior
+    assert twin.noise_prior == est.noise_prior and twin.noise_prior is not est.noise_prior
+    twin.set_params(prior__lam=5, noise_prior__scale=4)
+    assert est.prior == br.Laplace(1.0) and est.noise_prior == br.HalfNormal(2.0)
+    assert twin.get_params()["noise_prior__scale"] == 4.0
+
+
+def test_noise_prior_nested_parameter():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ np.array([1.0, -1.0, 0.5]) + rng.normal(size=50)
+    est = br.LinearRegression(noise_prior=br.HalfNormal(1.0)).set_params(noise_prior__scale=0.3).fit(X, y)
+    ref = br.LinearRegression(noise_prior=br.HalfNormal(0.3)).fit(X, y)
+    assert est.noise_sd_ == ref.noise_sd_
+    np.testing.assert_array_equal(est.coef_, ref.coef_)
+
+
+def test_a_changed_prior_has_a_new_hash():
+    # documented: priors hash by their parameters, so a prior that is a dict key must not be changed
+    p = br.Gaussian(1.0)
+    table = {p: "one"}
+    p.set_params(lam=2.0)
+    assert p not in table  # the key object is still there, under its old hash
