@@ -127,3 +127,29 @@ def test_a_changed_prior_has_a_new_hash():
     table = {p: "one"}
     p.set_params(lam=2.0)
     assert p not in table  # the key object is still there, under its old hash
+
+
+# ---------------------------------------------------------------------------------------
+# warnings
+# ---------------------------------------------------------------------------------------
+
+def _not_converging():
+    X, y = load_breast_cancer(return_X_y=True)
+    return br.LogisticRegression(prior=br.Laplace(0.1), max_iter=2), X[:100], y[:100]
+
+
+def test_convergence_warning_is_sklearns():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
+
+    assert issubclass(br.ConvergenceWarning, SkConvergenceWarning) and issubclass(br.ConvergenceWarning, UserWarning)
+    est, X, y = _not_converging()
+    with pytest.warns(br.ConvergenceWarning):
+        est.fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", SkConvergenceWarning)  # filtering scikit-learn's silences ours
+        est.fit(X, y)
+    assert not [w for w in caught if issubclass(w.category, SkConvergenceWarning)]
+    assert not est.map_.converged

@@ -6,12 +6,18 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 
 __all__ = ["MapResult", "History", "ConvergenceWarning", "DivergenceError", "finish"]
 
 
-class ConvergenceWarning(UserWarning):
-    """A solver stopped at max_iter before meeting its tolerance."""
+class ConvergenceWarning(SklearnConvergenceWarning):
+    """A solver stopped at max_iter before meeting its tolerance.
+
+    A subclass of scikit-learn's ``ConvergenceWarning`` (itself a UserWarning), so a filter on
+    scikit-learn's warning (``warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)``)
+    silences ours too.
+    """
 
 
 class DivergenceError(FloatingPointError):
