@@ -245,17 +245,47 @@ class BayesianGLM(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
 
-    def sample_posterior(self, X, y, **kwargs):
-        """Sample the full posterior of this model (see :func:`bayesreg.posterior.sample_posterior`)."""
+    def sample_posterior(self, X, y, *, draws: int = 1000, tune: int = 1000, chains: int = 4,
+                         random_seed: int | None = None, sampler: str = "auto", progressbar: bool | None = None,
+                         pointwise_log_likelihood: bool | None = None, sample_weight=None):
+        """Sample the full posterior exp(−U) of this model on (X, y): an ArviZ-style ``xarray.DataTree``.
+
+        The estimator is not modified (a clone is fitted when it is not current on these data).
+
+        Parameters
+        ----------
+        X, y : the data (y as passed to ``fit``).
+        draws, tune, chains : draws kept and tuning steps, per chain.
+        random_seed : int or None (None draws one, recorded in ``posterior.attrs["random_seed"]``).
+        sampler : {"auto", "laplace-is", "nutpie", "pymc"}
+        progressbar : bool or None (None: a bar in a terminal or Jupyter, log lines otherwise).
+        pointwise_log_likelihood : bool or None (per-row log-likelihood, what LOO needs).
+        sample_weight : one weight ≥ 0 per row, or None.
+
+        The full description of each parameter: :func:`bayesreg.posterior.sample_posterior`.
+        """
         from .posterior import sample_posterior
 
-        return sample_posterior(self, X, y, **kwargs)
+        return sample_posterior(self, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+                                sampler=sampler, progressbar=progressbar,
+                                pointwise_log_likelihood=pointwise_log_likelihood, sample_weight=sample_weight)
 
-    def laplace_approximation(self, X, y, **kwargs):
-        """Gaussian approximation at the MAP (see :func:`bayesreg.posterior.laplace_approximation`)."""
+    def laplace_approximation(self, X, y, *, draws: int = 1000, random_seed: int | None = None, sample_weight=None):
+        """The Laplace approximation N(MAP, H⁻¹) of the posterior, as ``draws`` draws in a DataTree.
+
+        Parameters
+        ----------
+        X, y : the data (y as passed to ``fit``).
+        draws : number of draws.
+        random_seed : int or None.
+        sample_weight : one weight ≥ 0 per row, or None.
+
+        Warns (PosteriorWarning) when PSIS's k̂ says the approximation cannot be trusted;
+        the full description: :func:`bayesreg.posterior.laplace_approximation`.
+        """
         from .posterior import laplace_approximation
 
-        return laplace_approximation(self, X, y, **kwargs)
+        return laplace_approximation(self, X, y, draws=draws, random_seed=random_seed, sample_weight=sample_weight)
 
 
 class LogisticRegression(ClassifierMixin, BayesianGLM):

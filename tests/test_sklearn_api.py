@@ -124,9 +124,11 @@ def test_noise_prior_nested_parameter():
 def test_a_changed_prior_has_a_new_hash():
     # documented: priors hash by their parameters, so a prior that is a dict key must not be changed
     p = br.Gaussian(1.0)
+    old = hash(p)
     table = {p: "one"}
     p.set_params(lam=2.0)
-    assert p not in table  # the key object is still there, under its old hash
+    assert hash(p) == hash(br.Gaussian(2.0)) != old
+    assert br.Gaussian(1.0) not in table and br.Gaussian(2.0) not in table  # the key sits under its old hash
 
 
 # ---------------------------------------------------------------------------------------
@@ -153,3 +155,92 @@ def test_convergence_warning_is_sklearns():
         est.fit(X, y)
     assert not [w for w in caught if issubclass(w.category, SkConvergenceWarning)]
     assert not est.map_.converged
+
+
+def test_library_warnings_point_at_the_callers_line():
+    import warnings
+
+    est, X, y = _not_converging()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    conv = [w for w in caught if issubclass(w.category, br.ConvergenceWarning)]
+    assert conv and all(w.filename == __file__ for w in conv)
+
+
+@pytest.fixture(scope="module")
+def lasso_fit():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return br.LogisticRegression(prior=br.Laplace(20.0)).fit(X, y), X, y
+
+
+def test_posterior_warnings_point_at_the_callers_line(lasso_fit):
+    import warnings
+
+    est, X, y = lasso_fit
+    calls = {"est.laplace_approximation": lambda: est.laplace_approximation(X, y, draws=100, random_seed=0),
+             "br.laplace_approximation": lambda: br.laplace_approximation(est, X, y, draws=100, random_seed=0),
+             "est.sample_posterior": lambda: est.sample_posterior(X, y, draws=20, chains=2, sampler="laplace-is",
+                                                                  random_seed=0),
+             "br.posterior.sample_posterior": lambda: br.posterior.sample_posterior(
+                 est, X, y, draws=20, chains=2, sampler="laplace-is", random_seed=0)}
+    for label, call in calls.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        posterior = [w for w in caught if issubclass(w.category, br.PosteriorWarning)]
+        assert posterior, label
+        assert {w.filename for w in posterior} == {__file__}, label
+
+
+def test_compare_table_never_shows_negative_zero(lasso_fit):
+    est, X, y = lasso_fit
+    zero = est.coef_ == 0
+    assert zero.sum() > 5 and not np.signbit(est.coef_[zero]).any()  # soft-thresholding lands on +0.0
+    with pytest.warns(br.PosteriorWarning):
+        post = est.laplace_approximation(X, y, draws=100, random_seed=0)
+    table = br.compare(est, post, true_coef=-np.zeros(X.shape[1]), true_intercept=-0.0)  # −0.0 on the way in
+    values = table.select_dtypes("number").to_numpy(dtype=float)
+    assert (values == 0).any() and not np.signbit(values[values == 0]).any()
+    import re
+
+    assert not re.search(r"(^|\s)-0(\.0+)?(\s|$)", table.to_string(), re.M)  # no "-0.000000" cell
+
+
+# ---------------------------------------------------------------------------------------
+# the Python API: lazy submodules, real signatures
+# ---------------------------------------------------------------------------------------
+
+def test_import_is_light_and_submodules_are_attributes():
+    import subprocess
+    import sys
+
+    code = ("import sys, bayesreg as br; heavy = [m for m in ('pymc', 'matplotlib', 'dask', 'arviz', 'nutpie') "
+            "if m in sys.modules]; assert not heavy, heavy; "
+            "import types; assert all(isinstance(getattr(br, m), types.ModuleType) "
+            "for m in ('convert', 'plots', 'posterior', 'sensitivity')); "
+            "assert br.sample_posterior is br.posterior.sample_posterior; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        br.nonexistent  # noqa: B018
+    assert {"plots", "posterior", "convert"} <= set(dir(br))
+
+
+@pytest.mark.parametrize("method", ["sample_posterior", "laplace_approximation"])
+def test_estimator_methods_show_the_real_signature(method):
+    import inspect
+
+    from bayesreg import posterior
+
+    shown = inspect.signature(getattr(br.LogisticRegression(), method))
+    real = inspect.signature(getattr(posterior, method))
+    assert list(shown.parameters)[:2] == ["X", "y"]
+    assert ([(p.name, p.default, p.kind) for p in shown.parameters.values()]
+            == [(p.name, p.default, p.kind) for p in list(real.parameters.values())[1:]])  # all but `est`
+    if method == "sample_posterior":
+        assert {"draws", "tune", "chains", "random_seed", "sampler", "progressbar", "pointwise_log_likelihood",
+                "sample_weight"} <= set(shown.parameters)
+    doc = getattr(br.LogisticRegression, method).__doc__
+    assert doc and "draws" in doc and "random_seed" in doc

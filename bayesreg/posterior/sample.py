@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from ..validation import check_bool, check_choice, check_int, check_seed
+from ..warn import LIBRARY_FILES
 from .assemble import assemble, attrs_of
 from .diagnostics import ESS_MIN, PosteriorWarning, convergence_problems
 from .importance import ISResult, importance_sample
@@ -76,7 +77,7 @@ def _pointwise(requested, n_bytes: int) -> bool:
         return True
     warnings.warn(f"the per-row log-likelihood would take {n_bytes / 2**30:.2f} GiB (> {POINTWISE_BUDGET_BYTES / 2**30:.2g}"
                   f" GiB): only its row sum is kept; pass pointwise_log_likelihood=True to keep it anyway "
-                  f"(LOO needs it)", PosteriorWarning, stacklevel=3)
+                  f"(LOO needs it)", PosteriorWarning, skip_file_prefixes=LIBRARY_FILES)
     return False
 
 
@@ -222,5 +223,5 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
                   "are common (its funnel near τ = 0).")
     if problems:
         warnings.warn("The posterior sample may not be reliable: " + "; ".join(problems) + advice,
-                      PosteriorWarning, stacklevel=2)
+                      PosteriorWarning, skip_file_prefixes=LIBRARY_FILES)
     return tree

@@ -22,6 +22,7 @@ from ..compare import SIGMA
 from ..parallel import close_all, open_client, run_all, where
 from ..posterior.nuts import check_tune
 from ..validation import check_bool, check_int, check_lams, check_probability, check_real, check_seed
+from ..warn import LIBRARY_FILES
 from .path import fit_path, swept_prior, with_scales
 
 __all__ = ["SweepFailure", "sweep", "posterior_run", "POSTERIOR_STATS"]
@@ -139,8 +140,7 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
         eps = check_real(eps, "eps", low=0.0)
     seed = check_seed(random_seed)
 
-    ds, fitted, _ = fit_path(est, X, y, lams, progress=None if posterior else progress, keep=posterior,
-                             stacklevel=3)
+    ds, fitted, _ = fit_path(est, X, y, lams, progress=None if posterior else progress, keep=posterior)
     ds = with_scales(ds, prior)
     ds.attrs["posterior"] = int(bool(posterior))
     if not posterior:
@@ -170,12 +170,13 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
                      "failures": json.dumps({f"{lams[i]:.17g}": msg for i, msg in failures.items()})})
     if failures:
         warnings.warn(f"the posterior run failed at λ = {_lam_list(lams[sorted(failures)])} (their rows "
-                      f"are NaN, `failed` is True): {failures[min(failures)]}", UserWarning, stacklevel=2)
+                      f"are NaN, `failed` is True): {failures[min(failures)]}",
+                      UserWarning, skip_file_prefixes=LIBRARY_FILES)
     flagged = sorted({float(r["lam"]) for r in runs if r is not None and r["warnings"]})
     if flagged:
         first = next(r for r in runs if r is not None and r["warnings"])
         warnings.warn(f"posterior warnings at λ = {_lam_list(flagged)}; the first: {first['warnings'][0]}",
-                      UserWarning, stacklevel=2)
+                      UserWarning, skip_file_prefixes=LIBRARY_FILES)
     return ds
 
 
