@@ -29,3 +29,22 @@ __all__ = [
     "sweep", "prior_sensitivity", "compare_priors", "choose_lambda", "full_bayes_lambda", "save_sweep", "load_sweep",
 ]
 __version__ = "0.1.0"
+
+# Submodules whose imports are heavy (PyMC, ArviZ, matplotlib, Dask) load on first attribute access
+# (PEP 562): ``import bayesreg as br; br.plots`` works, and ``import bayesreg`` stays light.
+_LAZY_SUBMODULES = ("convert", "plots", "posterior", "sensitivity", "parallel", "cli")
+_LAZY_FROM = {"sample_posterior": "posterior", "laplace_approximation": "posterior", "PosteriorWarning": "posterior"}
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_FROM:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_FROM[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES) | set(_LAZY_FROM))

@@ -406,6 +406,9 @@ def compare(est, posterior, *, prob: float = 0.94, eps: float | None = None, tru
         table = pd.concat(parts, axis=1)
         table.columns = table.columns.set_names(["label", "stat"])
     table.index.name = "feature"
+    for col in table.columns:
+        if pd.api.types.is_float_dtype(table[col]):
+            table[col] = table[col] + 0.0  # −0.0 + 0.0 = 0.0: a table never shows "-0.0"
 
     table.attrs.update({
         "prob": prob,

@@ -18,6 +18,8 @@ The regressors (``LinearRegression``, ``PoissonRegression``) live in :mod:`bayes
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -65,6 +67,21 @@ class BayesianGLM(BaseEstimator):
         """y as the numbers the likelihood takes (0/1 for a classifier)."""
         raise NotImplementedError
 
+    #: The object a ``None`` parameter stands for, made explicit when a nested parameter of it is set.
+    _nested_defaults = {"prior": lambda: Gaussian(1.0), "intercept_prior": Flat}
+
+    def set_params(self, **params):
+        """scikit-learn's ``set_params``; ``prior__lam=…`` on ``prior=None`` first makes the default explicit.
+
+        (``prior=None`` means ``Gaussian(1.0)``: ``set_params(prior__lam=2)`` then sets
+        ``prior=Gaussian(2.0)``.)  A nested parameter changes the prior in place
+        (:mod:`bayesreg.nested_params`).
+        """
+        for key in {k.partition("__")[0] for k in params if "__" in k}:
+            if key in self._nested_defaults and key not in params and getattr(self, key, None) is None:
+                setattr(self, key, self._nested_defaults[key]())
+        return super().set_params(**params)
+
     def _validate_params(self) -> None:
         """Check every parameter at fit (scikit-learn's convention; ``__init__`` only stores them).
 
@@ -72,8 +89,9 @@ class BayesianGLM(BaseEstimator):
         TypeError and a ValueError), a bad value a ValueError; NumPy scalars are accepted.
         ``learning_rate`` is checked whatever the solver, so a bad one fails before a solver switch.
         """
-        self.prior_ = as_prior(self.prior, "prior", default=Gaussian(1.0))
-        self.intercept_prior_ = as_prior(self.intercept_prior, "intercept_prior", default=Flat())
+        # copies: a later est.set_params(prior__lam=…) changes est.prior in place, not what was fitted
+        self.prior_ = copy.deepcopy(as_prior(self.prior, "prior", default=Gaussian(1.0)))
+        self.intercept_prior_ = copy.deepcopy(as_prior(self.intercept_prior, "intercept_prior", default=Flat()))
         if not self.intercept_prior_.has_mode:
             raise ValueError(f"intercept_prior={self.intercept_prior_!r} is a shrinkage prior for many weights with no "
                              f"mode; give the intercept Flat() or Gaussian(lam)")
@@ -177,7 +195,7 @@ class BayesianGLM(BaseEstimator):
         self.intercept_ = float(result.intercept) if self.fit_intercept else 0.0
         self.objective_ = result.objective
         self.n_iter_ = result.n_iter
-        self.fit_params_ = self.get_params(deep=False)
+        self.fit_params_ = copy.deepcopy(self.get_params(deep=False))  # a snapshot: priors change in place
         self.model_identity_ = model.identity()
         return self
 
@@ -227,17 +245,47 @@ class BayesianGLM(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
 
-    def sample_posterior(self, X, y, **kwargs):
-        """Sample the full posterior of this model (see :func:`bayesreg.posterior.sample_posterior`)."""
+    def sample_posterior(self, X, y, *, draws: int = 1000, tune: int = 1000, chains: int = 4,
+                         random_seed: int | None = None, sampler: str = "auto", progressbar: bool | None = None,
+                         pointwise_log_likelihood: bool | None = None, sample_weight=None):
+        """Sample the full posterior exp(−U) of this model on (X, y): an ArviZ-style ``xarray.DataTree``.
+
+        The estimator is not modified (a clone is fitted when it is not current on these data).
+
+        Parameters
+        ----------
+        X, y : the data (y as passed to ``fit``).
+        draws, tune, chains : draws kept and tuning steps, per chain.
+        random_seed : int or None (None draws one, recorded in ``posterior.attrs["random_seed"]``).
+        sampler : {"auto", "laplace-is", "nutpie", "pymc"}
+        progressbar : bool or None (None: a bar in a terminal or Jupyter, log lines otherwise).
+        pointwise_log_likelihood : bool or None (per-row log-likelihood, what LOO needs).
+        sample_weight : one weight ≥ 0 per row, or None.
+
+        The full description of each parameter: :func:`bayesreg.posterior.sample_posterior`.
+        """
         from .posterior import sample_posterior
 
-        return sample_posterior(self, X, y, **kwargs)
+        return sample_posterior(self, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+                                sampler=sampler, progressbar=progressbar,
+                                pointwise_log_likelihood=pointwise_log_likelihood, sample_weight=sample_weight)
 
-    def laplace_approximation(self, X, y, **kwargs):
-        """Gaussian approximation at the MAP (see :func:`bayesreg.posterior.laplace_approximation`)."""
+    def laplace_approximation(self, X, y, *, draws: int = 1000, random_seed: int | None = None, sample_weight=None):
+        """The Laplace approximation N(MAP, H⁻¹) of the posterior, as ``draws`` draws in a DataTree.
+
+        Parameters
+        ----------
+        X, y : the data (y as passed to ``fit``).
+        draws : number of draws.
+        random_seed : int or None.
+        sample_weight : one weight ≥ 0 per row, or None.
+
+        Warns (PosteriorWarning) when PSIS's k̂ says the approximation cannot be trusted;
+        the full description: :func:`bayesreg.posterior.laplace_approximation`.
+        """
         from .posterior import laplace_approximation
 
-        return laplace_approximation(self, X, y, **kwargs)
+        return laplace_approximation(self, X, y, draws=draws, random_seed=random_seed, sample_weight=sample_weight)
 
 
 class LogisticRegression(ClassifierMixin, BayesianGLM):

@@ -28,6 +28,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .nested_params import NestedParams
 from .validation import ArgumentTypeError, check_real
 
 __all__ = ["NoisePrior", "Exponential", "HalfNormal", "HalfCauchy", "Jeffreys", "as_noise_prior",
@@ -40,8 +41,12 @@ def _positive(value, name: str) -> float:
     return check_real(value, name, low=0.0, low_open=True)
 
 
-class NoisePrior:
-    """Base class: a prior density on σ > 0 (see the module table)."""
+class NoisePrior(NestedParams):
+    """Base class: a prior density on σ > 0 (see the module table).
+
+    A scikit-learn nested parameter (``est.set_params(noise_prior__scale=2)``), changed in place
+    through :mod:`bayesreg.nested_params` (validated; its hash changes with it).
+    """
 
     #: True where the density integrates to one.
     proper: bool = True

@@ -6,6 +6,8 @@ gradient-descent core, the posterior of the same model, the same priors.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -91,7 +93,7 @@ class LinearRegression(RegressorMixin, BayesianGLM):
             self.noise_sd_ = float(self.noise_sd)
             return
         if self.noise_prior is not None:
-            self.noise_prior_ = self.noise_prior
+            self.noise_prior_ = copy.deepcopy(self.noise_prior)  # est.noise_prior may change in place later
             return
         sw = check_sample_weight(sample_weight, np.shape(y)[0])
         yv = np.asarray(y, dtype=float)

@@ -769,3 +769,23 @@ def test_ctrl_c_during_the_compile_is_raised_when_it_returns(logistic2, monkeypa
         CompileCache().get(("test-interrupt",), lambda: build_pymc_model(logistic2["est"], logistic2["X"],
                                                                           logistic2["y"]), {})
     assert signal.getsignal(signal.SIGINT) is handler  # the user's handler is back
+
+
+def test_progress_is_logged_where_there_is_no_terminal(logistic2, caplog, monkeypatch):
+    # stderr not a TTY and no Jupyter (pytest captures it): progressbar=None logs at INFO instead of a bar
+    import io
+    import logging
+    import sys
+
+    import bayesreg.progress
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    monkeypatch.setattr(bayesreg.progress, "LOG_EVERY", 0.0)  # every callback of nutpie's
+    caplog.set_level(logging.INFO, logger="bayesreg")
+    args = (logistic2["est"], logistic2["X"], logistic2["y"])
+    sample_posterior(*args, draws=1000, tune=300, chains=2, random_seed=3, sampler="nutpie")
+    lines = [r.getMessage() for r in caplog.records if r.name == "bayesreg.progress"]
+    assert lines[0].startswith("sampling the posterior with nutpie: 2 chains × (300 tune + 1000 draws)")
+    assert lines[-1].startswith("sampled in ")
+    assert any("draws (" in line and "divergences" in line for line in lines[1:-1]), lines
+    assert sys.stderr.getvalue() == ""  # no bar drawn into a log

@@ -18,6 +18,7 @@ One module per subcommand (``fit``, ``compare``, ``compare_priors``, ``sweep``, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 
@@ -25,6 +26,41 @@ from . import compare, compare_priors, demo, fit, sweep
 from .common import CLIError
 
 __all__ = ["main", "build_parser"]
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of each record."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+@contextlib.contextmanager
+def progress_log_shown():
+    """Show the library's progress logger (``bayesreg.progress``: compiling, sampling, timing) at INFO on stderr.
+
+    Only that logger: the root stays at WARNING, so PyMC's and the library's other INFO lines stay quiet.
+    The logger's settings are restored afterwards (``main`` may run inside a larger program or a test).
+    """
+    from ..progress import logger
+
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # not a second time through the root's handler
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         args.lam = 2.0  # the lecture's λ = 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        return args.func(args)
+        with progress_log_shown():
+            return args.func(args)
     except CLIError as exc:
         print(f"bayesreg {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -28,6 +28,7 @@ from scipy import linalg
 
 from ..priors.base import LOG_2PI
 from ..validation import check_int, check_seed
+from ..warn import LIBRARY_FILES
 from .assemble import assemble, attrs_of
 from .diagnostics import PARETO_K_MAX, PosteriorWarning, psis
 from .problem import Problem
@@ -198,5 +199,6 @@ def laplace_approximation(est, X, y, *, draws: int = 1000, random_seed: int | No
     if khat > PARETO_K_MAX:
         warnings.warn(f"The Laplace approximation can't be trusted here: Pareto k̂ = {khat:.2f} > {PARETO_K_MAX} "
                       f"(importance sampling from it to the exact posterior fails: the posterior's shape is far "
-                      f"from Gaussian). Use sample_posterior instead.", PosteriorWarning, stacklevel=2)
+                      f"from Gaussian). Use sample_posterior instead.",
+                      PosteriorWarning, skip_file_prefixes=LIBRARY_FILES)
     return tree

@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from ..parallel import available_cores, blas_one_thread
+from ..progress import ChainLog, log_rate_ms
 from ..validation import check_int
 from .problem import Problem
 from .pymc_model import build, compiled_nutpie
@@ -67,8 +68,12 @@ def flat_point(problem: Problem, theta: np.ndarray) -> np.ndarray:
     return np.concatenate([theta[-1:], theta[:-1]]) if problem.estimates_sigma else theta
 
 
-def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
-    """(posterior Dataset, sample_stats Dataset, {compile_time, sampling_time})."""
+def sample_nutpie(problem: Problem, draws, tune, chains, seed, progress: str):
+    """(posterior Dataset, sample_stats Dataset, {compile_time, sampling_time}).
+
+    ``progress`` from :func:`bayesreg.progress.progress_mode`: "bar" (nutpie's, HTML in Jupyter),
+    "log" (INFO lines through nutpie's ``progress_callback``) or "none".
+    """
     import nutpie
 
     compiled, compile_seconds = compiled_nutpie(problem)
@@ -85,7 +90,9 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
     t0 = time.perf_counter()
     with blas_one_thread(cores > 1):
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=cores, seed=seed,
-                             progress_bar=progressbar, save_warmup=False, **extra)
+                             progress_bar=progress == "bar", save_warmup=False, **extra,
+                             **({"progress_callback": ChainLog("nutpie"), "progress_rate": log_rate_ms()}
+                                if progress == "log" else {}))
     seconds = time.perf_counter() - t0
     post = tree["posterior"].dataset
     _refuse_unfinished(post, chains, draws)
@@ -95,10 +102,11 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progressbar):
     return post, stats, {"compile_time": compile_seconds, "sampling_time": seconds, **extra}
 
 
-def sample_pymc(problem: Problem, draws, tune, chains, seed, progressbar):
-    """PyMC's own NUTS (compiles on every call; chains one after another)."""
+def sample_pymc(problem: Problem, draws, tune, chains, seed, progress: str):
+    """PyMC's own NUTS (compiles on every call; chains one after another); a bar only for ``progress="bar"``."""
     import pymc as pm
 
+    progressbar = progress == "bar"
     m = build(problem)
     rng = np.random.default_rng(seed)
     p = problem.model.n_features

@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..progress import COMPILE_MESSAGE
+from ..progress import logger as progress_logger
 from .problem import Problem
 
 __all__ = ["build", "build_pymc_model", "data_values", "structure_key", "CompileCache", "COMPILED",
@@ -154,12 +156,15 @@ class CompileCache:
             entry = self._compiled.get(key)
             seconds = 0.0
             if entry is None:
+                progress_logger.info(COMPILE_MESSAGE)
                 t0 = time.perf_counter()
                 pymc_model = build_model()
                 names = frozenset(v.name for v in pymc_model.data_vars)
                 with interrupt_after():
                     entry = (nutpie.compile_pymc_model(pymc_model), names)
                 seconds = time.perf_counter() - t0
+                progress_logger.info("compiled in %.1f s (cached: the next run with this model structure skips it)",
+                                     seconds)
                 if len(self._compiled) >= self.max_size:
                     self._compiled.pop(next(iter(self._compiled)))
                 self._compiled[key] = entry

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 import time
 import warnings
 
 import numpy as np
 import xarray as xr
 
+from ..progress import logger as progress_logger, progress_mode
 from ..validation import check_bool, check_choice, check_int, check_seed
+from ..warn import LIBRARY_FILES
 from .assemble import assemble, attrs_of
 from .diagnostics import ESS_MIN, PosteriorWarning, convergence_problems
 from .importance import ISResult, importance_sample
@@ -76,7 +77,7 @@ def _pointwise(requested, n_bytes: int) -> bool:
         return True
     warnings.warn(f"the per-row log-likelihood would take {n_bytes / 2**30:.2f} GiB (> {POINTWISE_BUDGET_BYTES / 2**30:.2g}"
                   f" GiB): only its row sum is kept; pass pointwise_log_likelihood=True to keep it anyway "
-                  f"(LOO needs it)", PosteriorWarning, stacklevel=3)
+                  f"(LOO needs it)", PosteriorWarning, skip_file_prefixes=LIBRARY_FILES)
     return False
 
 
@@ -111,7 +112,9 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         data and λ.  ``"pymc"``: PyMC's own NUTS (recompiles every call; chains
         run one after another).
     progressbar : bool or None
-        None shows a progress bar only when stderr is a terminal (NUTS only).
+        NUTS only.  None (the default): a progress bar in a terminal or in Jupyter,
+        elsewhere (logs, pipes) an INFO line on the ``bayesreg.progress`` logger every
+        few seconds (:mod:`bayesreg.progress`); True always a bar, False nothing.
     pointwise_log_likelihood : bool or None
         True stores log p(y_n | θ) per row and draw (``obs_id`` dim: what LOO needs);
         False only its row sum.  None (the default) stores it per row when that takes
@@ -164,7 +167,7 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     sampler = check_choice(sampler, "sampler", SAMPLERS)
     tune = check_tune(tune, sampler)
     seed = check_seed(random_seed)
-    progressbar = sys.stderr.isatty() if progressbar is None else check_bool(progressbar, "progressbar")
+    progress = progress_mode(progressbar)
     problem = Problem.from_estimator(est, X, y, sample_weight)
     pointwise = _pointwise(pointwise_log_likelihood, chains * draws * problem.model.n_samples * 8)
 
@@ -202,7 +205,11 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         problems, advice = res.problems(chains * draws)
     else:
         run = sample_nutpie if sampler == "nutpie" else sample_pymc
-        post, stats, times = run(problem, draws, tune, chains, seed, progressbar)
+        progress_logger.info("sampling the posterior with %s: %d chains × (%d tune + %d draws)…", sampler, chains,
+                             tune, draws)
+        post, stats, times = run(problem, draws, tune, chains, seed, progress)
+        progress_logger.info("sampled in %.1f s (compile %.1f s)", times["sampling_time"],
+                             times["compile_time"] if math.isfinite(times["compile_time"]) else 0.0)
         W = np.asarray(post["coef"].transpose("chain", "draw", "feature").values, dtype=float)
         B = (np.asarray(post["intercept"].transpose("chain", "draw").values, dtype=float)
              if problem.fit_intercept else None)
@@ -222,5 +229,5 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
                   "are common (its funnel near τ = 0).")
     if problems:
         warnings.warn("The posterior sample may not be reliable: " + "; ".join(problems) + advice,
-                      PosteriorWarning, stacklevel=2)
+                      PosteriorWarning, skip_file_prefixes=LIBRARY_FILES)
     return tree

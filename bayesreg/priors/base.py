@@ -60,6 +60,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
+from ..nested_params import NestedParams
 from ..validation import check_bool, check_real
 
 __all__ = ["Prior", "NoModeError", "OneStrengthPrior", "ScaleLaw", "check_strength", "fmt", "LOG_2PI", "LAM_MIN", "LAM_MAX"]
@@ -94,13 +95,17 @@ def fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-class Prior:
+class Prior(NestedParams):
     """Base class: an i.i.d. prior over the coordinates of a weight vector.
 
     Subclasses give the density (``penalty``, ``gradient``, ``prox``, ``logpdf``),
     what λ means (``variance``, ``describe``, ``params``) and, to be sampled,
     ``to_pymc``.  Equality is by :meth:`canonical_key`: two priors are equal
     when they are the same density.
+
+    A prior is a scikit-learn nested parameter (``est.set_params(prior__lam=2)``):
+    ``set_params`` changes it in place, validated by its constructor, which changes
+    its hash too — do not change a prior used as a dict key (:mod:`bayesreg.nested_params`).
     """
 
     #: True where the density integrates to one.

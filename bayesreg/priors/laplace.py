@@ -17,9 +17,9 @@ __all__ = ["Laplace", "soft_threshold"]
 
 
 def soft_threshold(v, t) -> np.ndarray:
-    """sign(v)·max(|v| − t, 0): the prox of t·|w|, which lands exactly on zero."""
+    """sign(v)·max(|v| − t, 0): the prox of t·|w|, which lands exactly on zero (+0.0, never −0.0)."""
     v = np.asarray(v, dtype=float)
-    return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
+    return np.sign(v) * np.maximum(np.abs(v) - t, 0.0) + 0.0
 
 
 @dataclass(frozen=True, eq=False, repr=False)

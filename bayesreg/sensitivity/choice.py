@@ -49,7 +49,7 @@ def cross_validate_path(est, X, y, lams, *, n_folds: int = 5, random_state: int 
     for k, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y)):
         Xtr = X.iloc[train] if hasattr(X, "iloc") else X[train]
         Xte = X.iloc[test] if hasattr(X, "iloc") else X[test]
-        path, _, fitted = fit_path(est, Xtr, y[train], lams, stacklevel=3)
+        path, _, fitted = fit_path(est, Xtr, y[train], lams)
         Xv, yv = fitted.prepare_data(Xte, y[test])
         eta = Xv @ path.map_coef.values.T + path.map_intercept.values  # (rows, lam)
         fold_loss[k] = -fitted.likelihood().loglik_rows(yv[:, None], eta).mean(axis=0)

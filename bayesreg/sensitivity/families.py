@@ -31,6 +31,7 @@ import pandas as pd
 from ..compare import compare
 from ..priors import Prior
 from ..validation import ArgumentTypeError, check_probability
+from ..warn import LIBRARY_FILES
 
 __all__ = ["compare_priors", "PriorComparison", "prior_label", "FAMILY_COLUMNS"]
 
@@ -151,7 +152,7 @@ def compare_priors(est, X, y, priors, *, draws: int = 1000, tune: int = 1000, ch
             post = sample_posterior(work, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
                                     sampler=sampler, sample_weight=sample_weight)
         for w in caught:
-            warnings.warn(f"{label}: {w.message}", w.category, stacklevel=2)
+            warnings.warn(f"{label}: {w.message}", w.category, skip_file_prefixes=LIBRARY_FILES)
         table = compare(work, post, prob=prob, true_coef=true_coef, true_intercept=true_intercept)
         if "true" in table.columns and true_column is None:
             true_column = table["true"]

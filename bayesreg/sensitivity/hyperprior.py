@@ -27,6 +27,7 @@ from ..posterior.diagnostics import RHAT_MAX, PosteriorWarning
 from ..posterior.pymc_model import COMPILED, build, data_values, structure_key
 from ..posterior.nuts import check_tune
 from ..validation import check_bool, check_int, check_real, check_seed
+from ..warn import LIBRARY_FILES
 from .path import swept_prior
 
 __all__ = ["full_bayes_lambda"]
@@ -101,5 +102,5 @@ def full_bayes_lambda(est, X, y, *, a: float = 1.0, b: float = 0.1, draws: int =
         problems.append(f"R-hat of λ = {rhat:.3f} > {RHAT_MAX}")
     if problems:
         warnings.warn("the posterior of λ may not be reliable: " + "; ".join(problems)
-                      + ". Try more tune and draws.", PosteriorWarning, stacklevel=2)
+                      + ". Try more tune and draws.", PosteriorWarning, skip_file_prefixes=LIBRARY_FILES)
     return tree

@@ -23,6 +23,7 @@ from sklearn.base import clone
 
 from ..priors import Gaussian, Prior
 from ..validation import check_lams
+from ..warn import LIBRARY_FILES
 
 __all__ = ["swept_prior", "map_path", "fit_path", "with_scales"]
 
@@ -42,10 +43,10 @@ def map_path(est, X, y, lams: Sequence[float], *, progress: Callable[[int, int],
     linear model whose σ is estimated also ``map_sigma`` (the MAP σ at each λ), and
     ``attrs["noise"]`` says how σ was handled.
     """
-    return fit_path(est, X, y, lams, progress=progress, keep=False, stacklevel=3)[0]
+    return fit_path(est, X, y, lams, progress=progress, keep=False)[0]
 
 
-def fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel: int = 2):
+def fit_path(est, X, y, lams, *, progress=None, keep: bool = False):
     """(map_path Dataset, [fitted estimator per λ in the order of lams] or None, the last fitted estimator)."""
     lams = check_lams(lams)
     prior = swept_prior(est)
@@ -90,7 +91,7 @@ def fit_path(est, X, y, lams, *, progress=None, keep: bool = False, stacklevel: 
             progress(done, n)
     if not converged.all():
         warnings.warn(f"the MAP did not converge at λ = {lams[~converged].tolist()}", UserWarning,
-                      stacklevel=stacklevel)
+                      skip_file_prefixes=LIBRARY_FILES)
     ds = xr.Dataset(
         {"map_coef": (("lam", "feature"), coefs), "map_intercept": ("lam", intercepts),
          "objective": ("lam", objective), "converged": ("lam", converged), "n_iter": ("lam", n_iter)},

@@ -21,7 +21,9 @@ import xarray as xr
 from ..compare import SIGMA
 from ..parallel import close_all, open_client, run_all, where
 from ..posterior.nuts import check_tune
+from ..progress import as_progress
 from ..validation import check_bool, check_int, check_lams, check_probability, check_real, check_seed
+from ..warn import LIBRARY_FILES
 from .path import fit_path, swept_prior, with_scales
 
 __all__ = ["SweepFailure", "sweep", "posterior_run", "POSTERIOR_STATS"]
@@ -68,7 +70,7 @@ def posterior_run(spec: dict, X, y) -> dict:
 
 def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: int = 1000, tune: int = 1000,
           chains: int = 2, random_seed: int | None = None, prob: float = 0.94, eps: float | None = None,
-          client=None, retries: int = 1, progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+          client=None, retries: int = 1, progress: Callable[[int, int], None] | str | None = "log") -> xr.Dataset:
     r"""The MAP path and, optionally, the posterior path over a grid of λ.
 
     The MAP path is :func:`map_path` (warm-started).  With ``posterior=True``
@@ -103,7 +105,9 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
         still fails is reported: its row is NaN, ``failed`` is True, and a
         UserWarning names its λ.
     progress : called as ``progress(done, total)`` after each posterior run
-        (after each MAP fit when ``posterior=False``).
+        (after each MAP fit when ``posterior=False``).  ``"log"`` (the default): an
+        INFO line on the ``bayesreg.progress`` logger every few seconds and at the end
+        (shown with ``logging.basicConfig(level=logging.INFO)``); None: silent.
 
     Returns
     -------
@@ -138,9 +142,9 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
     if eps is not None:
         eps = check_real(eps, "eps", low=0.0)
     seed = check_seed(random_seed)
+    progress = as_progress(progress, "posterior runs" if posterior else "MAP fits")
 
-    ds, fitted, _ = fit_path(est, X, y, lams, progress=None if posterior else progress, keep=posterior,
-                             stacklevel=3)
+    ds, fitted, _ = fit_path(est, X, y, lams, progress=None if posterior else progress, keep=posterior)
     ds = with_scales(ds, prior)
     ds.attrs["posterior"] = int(bool(posterior))
     if not posterior:
@@ -170,12 +174,13 @@ def sweep(est, X, y, lams: Sequence[float], *, posterior: bool = False, draws: i
                      "failures": json.dumps({f"{lams[i]:.17g}": msg for i, msg in failures.items()})})
     if failures:
         warnings.warn(f"the posterior run failed at λ = {_lam_list(lams[sorted(failures)])} (their rows "
-                      f"are NaN, `failed` is True): {failures[min(failures)]}", UserWarning, stacklevel=2)
+                      f"are NaN, `failed` is True): {failures[min(failures)]}",
+                      UserWarning, skip_file_prefixes=LIBRARY_FILES)
     flagged = sorted({float(r["lam"]) for r in runs if r is not None and r["warnings"]})
     if flagged:
         first = next(r for r in runs if r is not None and r["warnings"])
         warnings.warn(f"posterior warnings at λ = {_lam_list(flagged)}; the first: {first['warnings'][0]}",
-                      UserWarning, stacklevel=2)
+                      UserWarning, skip_file_prefixes=LIBRARY_FILES)
     return ds
 
 

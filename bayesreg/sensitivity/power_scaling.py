@@ -21,6 +21,7 @@ from ..compare import posterior_draws
 from ..posterior.diagnostics import PARETO_K_MAX, psis
 from ..posterior.nuts import check_tune
 from ..validation import check_int, check_real, check_seed
+from ..warn import LIBRARY_FILES
 from .path import swept_prior
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def prior_sensitivity(est, X, y, *, draws: int = 1000, tune: int = 1000, chains:
     if max(khat) > PARETO_K_MAX:
         warnings.warn(f"importance reweighting to λ·(1 ± {delta:g}) is unreliable "
                       f"(Pareto k̂ = {max(khat):.2f} > {PARETO_K_MAX}): "
-                      f"trust the refit derivative", UserWarning, stacklevel=2)
+                      f"trust the refit derivative", UserWarning, skip_file_prefixes=LIBRARY_FILES)
     return table
 
 

@@ -27,6 +27,8 @@ import numpy as np
 
 from .result import ConvergenceWarning, MapResult, finish
 
+from ..warn import LIBRARY_FILES
+
 __all__ = ["solve_with_sigma", "sigma_step", "sigma_step_numeric", "sigma_floor", "MAX_OUTER"]
 
 MAX_OUTER = 500
@@ -114,6 +116,6 @@ def solve_with_sigma(model, theta0: np.ndarray, sigma0: float | None, solve, sol
                         optimality=optimality, solver=solver, tol=tol, history=inner.history, message=message)
     if not converged:
         warnings.warn(f"{solver} with σ estimated did not converge: {message} (optimality {optimality:.2e}, "
-                      f"tol {tol:.1e})", ConvergenceWarning, stacklevel=4)
+                      f"tol {tol:.1e})", ConvergenceWarning, skip_file_prefixes=LIBRARY_FILES)
     result.sigma, result.sigma_estimated, result.n_outer = float(sigma), True, int(k)
     return result

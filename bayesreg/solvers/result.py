@@ -6,12 +6,20 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+
+from ..warn import LIBRARY_FILES
 
 __all__ = ["MapResult", "History", "ConvergenceWarning", "DivergenceError", "finish"]
 
 
-class ConvergenceWarning(UserWarning):
-    """A solver stopped at max_iter before meeting its tolerance."""
+class ConvergenceWarning(SklearnConvergenceWarning):
+    """A solver stopped at max_iter before meeting its tolerance.
+
+    A subclass of scikit-learn's ``ConvergenceWarning`` (itself a UserWarning), so a filter on
+    scikit-learn's warning (``warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)``)
+    silences ours too.
+    """
 
 
 class DivergenceError(FloatingPointError):
@@ -99,7 +107,7 @@ def finish(model, theta, *, objective, converged, n_iter, optimality, solver, to
     if not converged:
         text = (f"{solver} did not converge in {n_iter} iterations: optimality {optimality:.2e} > tol {tol:.1e}. "
                 f"{message}".strip())
-        warnings.warn(text, ConvergenceWarning, stacklevel=3)
+        warnings.warn(text, ConvergenceWarning, skip_file_prefixes=LIBRARY_FILES)
         message = text
     return MapResult(coef=coef, intercept=intercept, objective=float(objective), converged=bool(converged),
                      n_iter=int(n_iter), n_grad=int(model.n_rmatvec), optimality=float(optimality),
