@@ -29,7 +29,7 @@ __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "chec
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
-           "add_fit_arguments", "progress_printer"]
+           "add_fit_arguments", "progress_printer", "target_name", "model_line"]
 
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
 LIKELIHOODS = ("logistic", "linear", "poisson")
@@ -271,15 +271,44 @@ def fit_map(args, prepared=None):
     return data, est, [w for w in caught]
 
 
-def print_fit(data, est, caught) -> None:
+def target_name(args) -> str:
+    """The name of the target column: ``--target``, the left side of ``--formula``, or "y" (generated data)."""
+    if getattr(args, "target", None):
+        return str(args.target)
+    formula = getattr(args, "formula", None)
+    if formula and "~" in formula:
+        return formula.split("~", 1)[0].strip() or "y"
+    return "y"
+
+
+def model_line(args, data) -> str | None:
+    """'model: P(y = malignant) = σ(x·w + b)' for logistic regression: which label is the positive class.
+
+    The positive class is the larger of the two sorted labels (``classes_[1]``, as scikit-learn); None for
+    the other likelihoods or a target that is not two-valued (the fit then says what is wrong).
+    """
+    if getattr(args, "likelihood", "logistic") != "logistic":
+        return None
+    labels = np.unique(np.asarray(data.y))
+    if len(labels) != 2:
+        return None
+    name = target_name(args)
+    b = "" if getattr(args, "no_intercept", False) else " + b"
+    return f"model: P({name} = {labels[1]}) = σ(x·w{b})   (positive class {labels[1]}; the other class is {labels[0]})"
+
+
+def print_fit(data, est, caught, args=None) -> None:
     """Print the prior, the solver's convergence, the cost and the MAP weights (used by fit and compare)."""
     res = est.map_
     n = data.X.shape[0]
+    model = model_line(args, data) if args is not None else None
+    if model:
+        print(model)
     print(f"data: {data.description}")
     for note in data.notes:
         print(note)
     if data.scale is not None:
-        print("features standardized: λ is a precision on the standardized scale "
+        print("features standardized: λ acts on the standardized scale "
               "(prior sd on the original scale = sd / column sd, shown below)")
     print(f"prior on weights:   {est.prior_.describe()}")
     print(f"prior on intercept: {est.intercept_prior_.describe()}" if est.fit_intercept else "no intercept")

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from .common import (CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
-                     data_and_estimator, fit_map, int_at_least, print_fit)
+                     data_and_estimator, fit_map, int_at_least, model_line, print_fit)
 
 __all__ = ["add_parser", "cmd_compare"]
 
@@ -39,10 +39,13 @@ def cmd_compare(args) -> int:
         data, est, caught = fit_map(args, (data, est))
     check_feature_names(data)
     if has_map:
-        print_fit(data, est, caught)
+        print_fit(data, est, caught, args)
     else:  # a horseshoe: nothing to fit, the posterior is all there is
         if args.sampler == "laplace-is":
             raise CLIError(f"--sampler laplace-is needs a MAP: {est.prior.no_mode_reason()}")
+        model = model_line(args, data)
+        if model:
+            print(model)
         print(f"data: {data.description}")
         print(f"prior on weights:   {est.prior.describe()}")
         print(f"no MAP: {est.prior.no_mode_reason()}")
@@ -91,7 +94,7 @@ def cmd_compare(args) -> int:
     io.save_results(out / "results.nc", est=est if has_map else None, posterior=post, comparison=table,
                     settings={"command": "compare", "data": data.description, "draws": args.draws,
                               "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
-                              "formula": args.formula,
+                              "formula": args.formula, "model": model_line(args, data) or args.likelihood,
                               **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})})
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
     return 0

@@ -21,7 +21,7 @@ __all__ = ["add_parser", "cmd_fit"]
 
 def cmd_fit(args) -> int:
     data, est, caught = fit_map(args)
-    print_fit(data, est, caught)
+    print_fit(data, est, caught, args)
     return 0
 
 

@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 
 from .common import (DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
-                     check_tune_option, int_at_least, load_data, make_estimator, positive_float, progress_printer,
+                     check_tune_option, int_at_least, load_data, make_estimator, model_line, positive_float, progress_printer,
                      strictly_positive_float)
 from ..priors import Cauchy, ElasticNet, Gaussian, Laplace, StudentT
 
@@ -155,11 +155,14 @@ def cmd_sweep(args) -> int:
     est = make_estimator(args, prior)
     X = pd.DataFrame(data.X, columns=data.feature_names)
 
+    model = model_line(args, data)
+    if model:
+        print(model)
     print(f"data: {data.description}")
     for note in data.notes:
         print(note)
     if data.scale is not None:
-        print("features standardized: λ is a precision on the standardized scale")
+        print("features standardized: λ acts on the standardized scale")
     what = "MAP and posterior" if args.posterior else "MAP"
     where = "" if not args.posterior else (f" on dask ({args.scheduler})" if args.scheduler else " in this process")
     print(f"sweeping λ over {len(lams)} values from {lams.min():.4g} to {lams.max():.4g} ({what}{where})", flush=True)
@@ -204,7 +207,8 @@ def cmd_sweep(args) -> int:
                   settings={"command": "sweep", "data": data.description, "prior": args.prior, "lams": args.lams,
                             "posterior": bool(args.posterior), "draws": args.draws, "tune": args.tune,
                             "chains": args.chains, "seed": args.seed, "scheduler": args.scheduler,
-                            "standardized": data.scale is not None, "formula": args.formula})
+                            "standardized": data.scale is not None, "formula": args.formula,
+                            "model": model_line(args, data) or args.likelihood})
     print(f"\nwrote {', '.join(figs)} and sweep.nc to {out}/")
     return 0
 

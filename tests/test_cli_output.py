@@ -1,0 +1,60 @@
+"""What the `bayesreg` command prints for users on real CSVs: the positive class, help texts, messages
+named by their flags, compact tables with a legend, quiet Dask, separation and the HDI probability."""
+
+import argparse
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression as SkLogistic
+
+from bayesreg.cli import build_parser, main
+
+
+def _run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def cancer_csv(tmp_path_factory):
+    """Breast cancer, 4 features, the target as text labels 'benign'/'malignant' (as users have it)."""
+    bc = load_breast_cancer(as_frame=True)
+    frame = bc.data.iloc[:, :4].copy()
+    frame.columns = ["radius", "texture", "perimeter", "area"]
+    frame["diagnosis"] = np.where(bc.target == 0, "malignant", "benign")
+    path = tmp_path_factory.mktemp("cancer") / "cancer.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_fit_names_the_positive_class(cancer_csv, capsys):
+    code, out, _ = _run(capsys, ["fit", str(cancer_csv), "--target", "diagnosis", "--standardize",
+                                 "--prior", "gaussian", "--lam", "1"])
+    assert code == 0
+    frame = pd.read_csv(cancer_csv)
+    positive = SkLogistic().fit(frame.drop(columns="diagnosis"), frame["diagnosis"]).classes_[1]  # scikit-learn's rule
+    assert positive == "malignant"
+    first = out.splitlines()[0]
+    assert first.startswith(f"model: P(diagnosis = {positive}) = σ(x·w + b)"), first
+    assert "the other class is benign" in first
+
+
+def test_linear_fit_has_no_class_line(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    frame["y"] = frame["a"] + rng.normal(size=40)
+    frame.to_csv(tmp_path / "lin.csv", index=False)
+    code, out, _ = _run(capsys, ["fit", str(tmp_path / "lin.csv"), "--target", "y", "--likelihood", "linear"])
+    assert code == 0 and "P(y =" not in out
+
+
+def test_sweep_names_the_positive_class(cancer_csv, tmp_path, capsys):
+    from bayesreg.io import load_sweep  # noqa: F401  (the file must stay loadable)
+
+    code, out, _ = _run(capsys, ["sweep", str(cancer_csv), "--target", "diagnosis", "--standardize", "--lams",
+                                 "0.1:10:3", "--no-full-bayes", "--cv-folds", "2", "--out", str(tmp_path)])
+    assert code == 0
+    assert out.splitlines()[0].startswith("model: P(diagnosis = malignant) = σ(x·w + b)")
