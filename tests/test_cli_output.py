@@ -58,3 +58,42 @@ def test_sweep_names_the_positive_class(cancer_csv, tmp_path, capsys):
                                  "0.1:10:3", "--no-full-bayes", "--cv-folds", "2", "--out", str(tmp_path)])
     assert code == 0
     assert out.splitlines()[0].startswith("model: P(diagnosis = malignant) = σ(x·w + b)")
+
+
+# -- 6: help texts, examples, demo names -------------------------------------------------------------
+
+def _subparsers(parser):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def test_every_option_of_every_subcommand_has_help_and_examples():
+    commands = _subparsers(build_parser())
+    assert set(commands) == {"fit", "compare", "compare-priors", "sweep", "demo"}
+    missing = [f"{name} {'/'.join(a.option_strings) or a.dest}" for name, p in commands.items() for a in p._actions
+               if not isinstance(a, argparse._HelpAction) and not a.help]
+    assert missing == []
+    for name, p in commands.items():
+        assert p.epilog and p.epilog.count(f"bayesreg {name}") >= 2, name  # two or three real examples
+        assert p.formatter_class is argparse.RawDescriptionHelpFormatter, name
+        text = p.format_help()
+        assert "``" not in text, name  # no RST markup
+        assert f"  bayesreg {name}" in text  # the examples keep their line breaks
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("penalty", ["01_penalty_derivatives"]), ("01", ["01_penalty_derivatives"]),
+    ("prior-contours", ["02_prior_contours"]), ("06_map_vs_posterior", ["06_map_vs_posterior"]),
+    ("lasso", ["09_bayesian_lasso"]), ("zzz", [])])
+def test_demo_name_matches_a_word_of_the_example(name, expected):
+    from bayesreg.cli.demo import _list_examples, match_example
+
+    assert match_example(name, list(_list_examples())) == expected
+
+
+def test_demo_ambiguous_name_lists_the_matches(capsys):
+    code, _, err = _run(capsys, ["demo", "prior"])  # 02_prior_contours, 07_prior_sensitivity, 08_prior_families
+    assert code == 2
+    assert "ambiguous" in err and "02_prior_contours" in err and "08_prior_families" in err

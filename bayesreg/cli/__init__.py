@@ -28,7 +28,15 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bayesreg", description="Bayesian regression with regularizing priors.")
+    parser = argparse.ArgumentParser(
+        prog="bayesreg", description="Bayesian regression with regularizing priors: the MAP (penalized fit) next to "
+                                     "the full posterior of the same model.",
+        epilog="examples:\n"
+               "  bayesreg fit cancer.csv --target diagnosis --standardize --prior laplace --lam 1\n"
+               "  bayesreg compare --draws 500\n"
+               "  bayesreg sweep --lams 0.01:100:20\n\n"
+               "bayesreg COMMAND --help shows each command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     for command in (fit, compare, compare_priors, sweep, demo):  # the order of the help listing
         command.add_parser(sub)

@@ -459,10 +459,15 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise-scaled", action="store_true",
                    help="linear: multiply the prior's scale by σ (gaussian: w | σ ~ N(0, σ²/λ), the conjugate ridge; "
                         "laplace: rate λ/σ, Park & Casella's Bayesian lasso)")
-    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
-    p.add_argument("--tol", type=positive_float, default=1e-6)
-    p.add_argument("--max-iter", type=int_at_least(1), default=None)
-    p.add_argument("--no-intercept", action="store_true")
+    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista",
+                   help="MAP solver: gd (gradient descent), ista/fista (proximal; exact zeros under laplace), newton "
+                        "(smooth priors); default fista")
+    p.add_argument("--tol", type=positive_float, default=1e-6,
+                   help="solver tolerance on the optimality measure (default 1e-6)")
+    p.add_argument("--max-iter", type=int_at_least(1), default=None,
+                   help="maximum solver iterations (default: the solver's own)")
+    p.add_argument("--no-intercept", action="store_true", help="fit no intercept b (default: an intercept with a flat "
+                                                               "prior)")
     p.add_argument("--standardize", action="store_true", help="standardize features (λ then acts on that scale)")
 
 

@@ -142,7 +142,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  bayesreg compare-priors --draws 500\n"
                "  bayesreg compare-priors --priors gaussian:1 laplace:2 studentt:3,1 horseshoe:0.05\n"
-               "  bayesreg compare-priors data.csv --target y --standardize --priors gaussian:1 laplace:1 "
+               "  bayesreg compare-priors cancer.csv --target diagnosis --standardize --priors gaussian:1 laplace:1 "
                "elastic-net:1,1\n\n"
                f"prior kinds: {kinds}",
         formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -215,8 +215,15 @@ def cmd_sweep(args) -> int:
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``sweep`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
-    p = subparsers.add_parser("sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
-                              description=__doc__.split("\n\n")[0])
+    p = subparsers.add_parser(
+        "sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
+        description="λ paths (MAP and posterior), the choice of λ (cross-validation, empirical Bayes, full Bayes), "
+                    "figures and a results file (coef_path.png, zero_pattern.png, lambda_choice.png, sweep.nc).",
+        epilog="examples:\n"
+               "  bayesreg sweep --lams 0.01:100:20                 # the lecture's wide data, laplace\n"
+               "  bayesreg sweep cancer.csv --target diagnosis --standardize --prior gaussian --lams 0.001:10:15\n"
+               "  bayesreg sweep --posterior --scheduler local --lams 0.1:10:5 --draws 500",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_arguments(p)
     p.add_argument("--prior", choices=("gaussian", "laplace", "elasticnet", "studentt", "cauchy"), default="laplace",
                    help="prior on the weights (default laplace); λ is swept")
