@@ -97,3 +97,63 @@ def test_demo_ambiguous_name_lists_the_matches(capsys):
     code, _, err = _run(capsys, ["demo", "prior"])  # 02_prior_contours, 07_prior_sensitivity, 08_prior_families
     assert code == 2
     assert "ambiguous" in err and "02_prior_contours" in err and "08_prior_families" in err
+
+
+# -- 7: messages name the flags ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("library, cli", [
+    ("Raise max_iter, or try solver='newton' for few features.", "Raise --max-iter, or try --solver newton"),
+    ("lam must be > 0 for a proper prior, got -1.0; use Flat() for no prior", "--lam must be > 0"),
+    ("lam must be > 0 for a proper prior, got -1.0; use Flat() for no prior", "use --prior flat for no prior"),
+    ("noise_sd must be finite and > 0, got 0", "--noise-sd must be finite and > 0"),
+    ("a proper prior such as Gaussian(lam) or Laplace(lam) gives", "--prior gaussian or --prior laplace with --lam"),
+])
+def test_library_messages_name_the_flags(library, cli):
+    from bayesreg.cli.common import flag_message
+
+    assert cli in flag_message(library)
+    assert flag_message("--lam 2 and --max-iter 5 and lambda") == "--lam 2 and --max-iter 5 and lambda"  # no double
+
+
+def test_non_convergence_warning_names_the_flags(cancer_csv, capsys):
+    code, out, _ = _run(capsys, ["fit", str(cancer_csv), "--target", "diagnosis", "--max-iter", "2"])
+    assert code == 0 and "NOT CONVERGED" in out
+    warning = [line for line in out.splitlines() if line.startswith("warning:")]
+    assert warning and "--max-iter" in " ".join(warning) and "max_iter" not in " ".join(warning)
+
+
+@pytest.fixture(scope="module")
+def diabetes_csv(tmp_path_factory):
+    from sklearn.datasets import load_diabetes
+
+    d = load_diabetes(as_frame=True, scaled=False)
+    frame = d.data.iloc[:, :4].copy()
+    frame["progression"] = d.target
+    path = tmp_path_factory.mktemp("diabetes") / "diabetes.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_continuous_target_under_logistic_suggests_linear(diabetes_csv, capsys):
+    code, _, err = _run(capsys, ["fit", str(diabetes_csv), "--target", "progression"])
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    y = pd.read_csv(diabetes_csv)["progression"]
+    assert f"holds {y.nunique()} distinct values" in err and "'progression'" in err
+    assert "--likelihood linear" in err
+
+
+def test_yes_no_target_under_linear_suggests_logistic(cancer_csv, capsys):
+    code, _, err = _run(capsys, ["fit", str(cancer_csv), "--target", "diagnosis", "--likelihood", "linear"])
+    assert code == 2 and "'diagnosis'" in err and "--likelihood logistic" in err and "benign / malignant" in err
+
+
+def test_standardized_laplace_states_its_own_lambda_and_intercept_is_b(cancer_csv, capsys):
+    import bayesreg as br
+
+    code, out, _ = _run(capsys, ["fit", str(cancer_csv), "--target", "diagnosis", "--standardize", "--prior",
+                                 "laplace", "--lam", "1"])
+    assert code == 0
+    assert "precision" not in out.split("prior on weights")[0]  # λ of a Laplace is a rate
+    assert br.Laplace(1.0).strength_meaning() in out
+    intercept = next(line for line in out.splitlines() if line.startswith("prior on intercept"))
+    assert "p(b)" in intercept and "p(w)" not in intercept

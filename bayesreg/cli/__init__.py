@@ -12,7 +12,8 @@ package is the only part of bayesreg that prints.
 
 One module per subcommand (``fit``, ``compare``, ``compare_priors``, ``sweep``, ``demo``), each with
 ``add_parser(subparsers)`` and its ``cmd_*`` function; what they share is in
-``common``.  They never import this ``__init__``, which imports them.
+``common``, and the wording of messages (library argument names → flags, the
+positive class) in ``messages``.  They never import this ``__init__``, which imports them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import logging
 import sys
 
 from . import compare, compare_priors, demo, fit, sweep
-from .common import CLIError
+from .common import CLIError, flag_message
 
 __all__ = ["main", "build_parser"]
 
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         reason = str(exc) or type(exc).__name__
         if isinstance(exc, MemoryError):
             reason = "out of memory: try fewer draws or rows, or --sampler laplace-is"
-        print(f"bayesreg {args.command}: error: {reason}", file=sys.stderr)
+        print(f"bayesreg {args.command}: error: {flag_message(reason)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"bayesreg {args.command}: interrupted", file=sys.stderr)

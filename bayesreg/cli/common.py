@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import datasets
 from . import encoding
+from .messages import flag_message, intercept_text, model_line, target_name
 from ..estimators import LogisticRegression
 from ..regressors import LinearRegression, PoissonRegression
 from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
@@ -29,7 +30,7 @@ __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "chec
            "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
-           "add_fit_arguments", "progress_printer", "target_name", "model_line"]
+           "add_fit_arguments", "progress_printer", "target_name", "model_line", "flag_message", "check_target"]
 
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
 LIKELIHOODS = ("logistic", "linear", "poisson")
@@ -64,7 +65,7 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
             return RegularizedHorseshoe(1.0 if scale_global is None else scale_global,
                                         2.0 if slab_scale is None else slab_scale, 4.0 if slab_df is None else slab_df)
         except (ValueError, TypeError) as exc:
-            raise CLIError(f"--scale-global/--slab-scale/--slab-df: {exc}") from None
+            raise CLIError(f"--scale-global/--slab-scale/--slab-df: {flag_message(exc)}") from None
     if kind != "regularized-horseshoe" and (slab_scale is not None or slab_df is not None):
         raise CLIError("--slab-scale/--slab-df belong to --prior regularized-horseshoe")
     if scale_global is not None:
@@ -75,7 +76,7 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
                 return Cauchy(1.0 if lam is None else lam)
             return StudentT(3.0 if df is None else df, 1.0 if lam is None else lam)
         except (ValueError, TypeError) as exc:
-            raise CLIError(f"--df/--lam: {exc}") from None
+            raise CLIError(f"--df/--lam: {flag_message(exc)}") from None
     try:
         if kind == "flat":
             return Flat()
@@ -85,7 +86,7 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
             return Laplace(1.0 if lam is None else lam)
         return ElasticNet(1.0 if lam is None else lam, 1.0 if lam2 is None else lam2)
     except (ValueError, TypeError) as exc:
-        raise CLIError(f"--lam/--lam2: {exc}") from None
+        raise CLIError(f"--lam/--lam2: {flag_message(exc)}") from None
 
 
 def load_data(args) -> datasets.Dataset:
@@ -114,6 +115,34 @@ def load_data(args) -> datasets.Dataset:
     if getattr(args, "likelihood", None) == "poisson":
         check_counts(data)
     return data
+
+
+def check_target(args, data: datasets.Dataset) -> None:
+    """The target fits ``--likelihood``: a CLIError naming the column and the likelihood to use instead.
+
+    logistic needs two labels (a continuous target → ``--likelihood linear``); linear needs numbers, and a
+    two-valued numeric target under linear adds a note suggesting ``--likelihood logistic``.
+    """
+    likelihood = getattr(args, "likelihood", "logistic")
+    y = np.asarray(data.y)
+    labels = np.unique(y.astype(str)) if y.dtype.kind in "OUS" else np.unique(y)
+    name = target_name(args)
+    example = f"{labels[len(labels) // 2]}" if len(labels) else "?"
+    if likelihood == "logistic" and len(labels) > 2:
+        numeric = y.dtype.kind in "iuf"
+        hint = (f"for a continuous target use --likelihood linear (or poisson for counts), e.g. "
+                f"bayesreg {args.command} … --target {name} --likelihood linear" if numeric else
+                "logistic regression needs exactly two classes")
+        raise CLIError(f"--likelihood logistic (the default) needs a yes/no target, but column {name!r} holds "
+                       f"{len(labels)} distinct values (e.g. {example}); {hint}")
+    if likelihood in ("linear", "poisson") and len(labels) == 2:
+        if y.dtype.kind not in "iufb":
+            raise CLIError(f"--likelihood {likelihood} needs a numeric target, but column {name!r} is yes/no "
+                           f"({labels[0]} / {labels[1]}); use --likelihood logistic")
+        data.notes = data.notes + (f"note: column {name!r} takes two values ({labels[0]} / {labels[1]}); for a yes/no "
+                                   f"target --likelihood logistic is the usual model",)
+    elif likelihood == "linear" and y.dtype.kind not in "iufb":
+        raise CLIError(f"--likelihood linear needs a numeric target, but column {name!r} holds text (e.g. {example})")
 
 
 def check_counts(data: datasets.Dataset) -> None:
@@ -249,7 +278,9 @@ def data_and_estimator(args):
     prior = prior_from_args(args.prior, args.lam, args.lam2, getattr(args, "df", None),
                             scale_global=getattr(args, "scale_global", None),
                             slab_scale=getattr(args, "slab_scale", None), slab_df=getattr(args, "slab_df", None))
-    return data, make_estimator(args, prior)
+    est = make_estimator(args, prior)  # the options are checked before the data
+    check_target(args, data)
+    return data, est
 
 
 def fit_map(args, prepared=None):
@@ -267,34 +298,8 @@ def fit_map(args, prepared=None):
         try:
             est.fit(X, data.y)
         except ValueError as exc:
-            raise CLIError(str(exc)) from None
+            raise CLIError(flag_message(exc)) from None
     return data, est, [w for w in caught]
-
-
-def target_name(args) -> str:
-    """The name of the target column: ``--target``, the left side of ``--formula``, or "y" (generated data)."""
-    if getattr(args, "target", None):
-        return str(args.target)
-    formula = getattr(args, "formula", None)
-    if formula and "~" in formula:
-        return formula.split("~", 1)[0].strip() or "y"
-    return "y"
-
-
-def model_line(args, data) -> str | None:
-    """'model: P(y = malignant) = σ(x·w + b)' for logistic regression: which label is the positive class.
-
-    The positive class is the larger of the two sorted labels (``classes_[1]``, as scikit-learn); None for
-    the other likelihoods or a target that is not two-valued (the fit then says what is wrong).
-    """
-    if getattr(args, "likelihood", "logistic") != "logistic":
-        return None
-    labels = np.unique(np.asarray(data.y))
-    if len(labels) != 2:
-        return None
-    name = target_name(args)
-    b = "" if getattr(args, "no_intercept", False) else " + b"
-    return f"model: P({name} = {labels[1]}) = σ(x·w{b})   (positive class {labels[1]}; the other class is {labels[0]})"
 
 
 def print_fit(data, est, caught, args=None) -> None:
@@ -308,10 +313,10 @@ def print_fit(data, est, caught, args=None) -> None:
     for note in data.notes:
         print(note)
     if data.scale is not None:
-        print("features standardized: λ acts on the standardized scale "
-              "(prior sd on the original scale = sd / column sd, shown below)")
+        print(f"features standardized: λ acts on the standardized scale ({est.prior_.strength_meaning()}, in "
+              f"standardized units; on the original scale divide by the column sd, shown below)")
     print(f"prior on weights:   {est.prior_.describe()}")
-    print(f"prior on intercept: {est.intercept_prior_.describe()}" if est.fit_intercept else "no intercept")
+    print(f"prior on intercept: {intercept_text(est.intercept_prior_)}" if est.fit_intercept else "no intercept")
     noise = noise_line(est)
     if noise:
         print(noise)
@@ -325,7 +330,7 @@ def print_fit(data, est, caught, args=None) -> None:
     print(f"U = {res.objective:.6g} (negative log posterior, a sum over {n} observations); "
           f"U/N = {res.objective / n:.6g} (the lecture's mean cost)")
     for w in caught:
-        print(f"warning: {w.message}")
+        print(f"warning: {flag_message(w.message)}")
     rows = list(zip(est.feature_names(), est.coef_))
     sd, what = est.prior_.spread()  # the sd, or (Cauchy, Student-t with df ≤ 2) the scale
     header = f"{'feature':<24}{'coef':>12}"

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from .common import (CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
+from .common import (flag_message, CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
                      data_and_estimator, fit_map, int_at_least, model_line, print_fit)
 
 __all__ = ["add_parser", "cmd_compare"]
@@ -60,7 +60,7 @@ def cmd_compare(args) -> int:
                                     pointwise_log_likelihood=False if args.no_pointwise else None)
     for w in caught_post:
         if issubclass(w.category, UserWarning):
-            print(f"warning: {w.message}")
+            print(f"warning: {flag_message(w.message)}")
     reason = post["posterior"].attrs.get("auto_reason")
     if reason:
         print(f"sampler: {reason}")

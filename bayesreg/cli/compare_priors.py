@@ -17,7 +17,7 @@ import inspect
 import warnings
 
 from ..priors import Prior
-from .common import (CLIError, SEED, add_data_arguments, add_model_arguments, check_feature_names,
+from .common import (flag_message, check_target, CLIError, SEED, add_data_arguments, add_model_arguments, check_feature_names,
                      check_output_folder, check_tune_option, int_at_least, load_data, make_estimator,
                      progress_printer)
 
@@ -90,6 +90,7 @@ def cmd_compare_priors(args) -> int:
     data = load_data(args)
     check_feature_names(data)
     est = make_estimator(args, next(iter(priors.values())))
+    check_target(args, data)
     X = pd.DataFrame(data.X, columns=data.feature_names)
     print(f"data: {data.description}")
     for label, prior in priors.items():
@@ -103,7 +104,7 @@ def cmd_compare_priors(args) -> int:
                                 true_intercept=data.intercept, progress=progress_printer("priors"))
     for w in caught:
         if issubclass(w.category, UserWarning):
-            print(f"warning: {w.message}")
+            print(f"warning: {flag_message(w.message)}")
     table = result.table
     print()
     for label, meta in table.attrs["priors"].items():

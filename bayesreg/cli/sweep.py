@@ -26,8 +26,8 @@ import warnings
 
 import numpy as np
 
-from .common import (DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
-                     check_tune_option, int_at_least, load_data, make_estimator, model_line, positive_float, progress_printer,
+from .common import (flag_message, DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
+                     check_tune_option, int_at_least, load_data, make_estimator, model_line, check_target, positive_float, progress_printer,
                      strictly_positive_float)
 from ..priors import Cauchy, ElasticNet, Gaussian, Laplace, StudentT
 
@@ -153,6 +153,7 @@ def cmd_sweep(args) -> int:
     except (ValueError, TypeError) as exc:
         raise CLIError(f"{'--df' if args.prior == 'studentt' else '--l2-ratio'}: {exc}") from None
     est = make_estimator(args, prior)
+    check_target(args, data)
     X = pd.DataFrame(data.X, columns=data.feature_names)
 
     model = model_line(args, data)
@@ -162,7 +163,8 @@ def cmd_sweep(args) -> int:
     for note in data.notes:
         print(note)
     if data.scale is not None:
-        print("features standardized: λ acts on the standardized scale")
+        print(f"features standardized: λ acts on the standardized scale ({prior.strength_meaning()}, in "
+              f"standardized units)")
     what = "MAP and posterior" if args.posterior else "MAP"
     where = "" if not args.posterior else (f" on dask ({args.scheduler})" if args.scheduler else " in this process")
     print(f"sweeping λ over {len(lams)} values from {lams.min():.4g} to {lams.max():.4g} ({what}{where})", flush=True)
@@ -176,7 +178,7 @@ def cmd_sweep(args) -> int:
                                    hyper_a=args.hyper_a, hyper_b=args.hyper_b, draws=args.draws, tune=args.tune,
                                    chains=args.chains, random_seed=args.seed)
         except (ValueError, TypeError, SweepFailure) as exc:
-            raise CLIError(str(exc)) from None
+            raise CLIError(flag_message(exc)) from None
         except (OSError, TimeoutError) as exc:
             raise CLIError(f"--scheduler {args.scheduler}: cannot use the Dask scheduler: {exc}") from None
     print(f"prior: {ds.attrs['prior_kind']}, λ = {ds.attrs['lam_meaning']}"
@@ -194,7 +196,7 @@ def cmd_sweep(args) -> int:
     _print_choice(choice)
     for w in caught:
         if issubclass(w.category, UserWarning):
-            print(f"warning: {w.message}")
+            print(f"warning: {flag_message(w.message)}")
 
     out.mkdir(parents=True, exist_ok=True)
     figs = {"coef_path.png": plots.plot_coef_path(ds).figure,

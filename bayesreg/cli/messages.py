@@ -1,0 +1,83 @@
+"""What the ``bayesreg`` commands say in words a CLI user acts on.
+
+Library messages name API arguments (``max_iter``, ``solver='newton'``, ``Flat()``); :func:`flag_message`
+rewrites them with the flags a user types.  :func:`model_line` states which label is the positive class of a
+logistic regression, :func:`intercept_text` describes the intercept's prior in terms of b.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+__all__ = ["flag_message", "target_name", "model_line", "intercept_text"]
+
+
+#: Library phrases that name an API argument, and the flag a CLI user types instead (regex, replacement).
+_FLAG_WORDS = (
+    (r"\bGaussian\(lam\) or Laplace\(lam\)", "--prior gaussian or --prior laplace with --lam L"),
+    (r"\bFlat\(\) or Gaussian\(lam\)", "a flat prior or a gaussian one"),
+    (r"\buse Flat\(\) for no prior", "use --prior flat for no prior"),
+    (r"\bwith a Flat prior", "with --prior flat"),
+    (r"\ba Flat\(\) prior\b", "--prior flat"),
+    (r"\bFlat\(\)", "--prior flat"),
+    (r"\bGaussian\(lam\)", "--prior gaussian --lam L"),
+    (r"\bLaplace\(lam\)", "--prior laplace --lam L"),
+    (r"\bsolver='(\w+)'", r"--solver \1"),
+    (r"\blearning_rate=", "a learning rate of "),
+    (r"\bnoise_scaled=False\b", "no --noise-scaled"),
+    (r"\ba noise-scaled prior\b", "--noise-scaled"),
+    (r"(?<![-\w])max_iter\b", "--max-iter"),
+    (r"(?<![-\w])noise_sd\b", "--noise-sd"),
+    (r"(?<![-\w])noise_prior\b", "--noise-prior"),
+    (r"(?<![-\w])lam2\b", "--lam2"),
+    (r"(?<![-\w])lam1?\b", "--lam"),
+    (r"(?<![-\w])tol\b", "--tol"),
+    (r"(?<![-\w])draws\b(?==)", "--draws"),
+    (r"(?<![-\w])tune\b(?==)", "--tune"),
+    (r"(?<![-\w])chains\b(?==)", "--chains"),
+)
+
+
+def flag_message(text: str) -> str:
+    """A library message with its API argument names replaced by the CLI's flags.
+
+    "Raise max_iter, or try solver='newton'" → "Raise --max-iter, or try --solver newton";
+    "use Flat() for no prior" → "use --prior flat for no prior"; "noise_sd must be > 0" → "--noise-sd must be > 0".
+    """
+    text = str(text)
+    for pattern, flag in _FLAG_WORDS:
+        text = re.sub(pattern, flag, text)
+    return text
+
+
+def target_name(args) -> str:
+    """The name of the target column: ``--target``, the left side of ``--formula``, or "y" (generated data)."""
+    if getattr(args, "target", None):
+        return str(args.target)
+    formula = getattr(args, "formula", None)
+    if formula and "~" in formula:
+        return formula.split("~", 1)[0].strip() or "y"
+    return "y"
+
+
+def model_line(args, data) -> str | None:
+    """'model: P(y = malignant) = σ(x·w + b)' for logistic regression: which label is the positive class.
+
+    The positive class is the larger of the two sorted labels (``classes_[1]``, as scikit-learn); None for
+    the other likelihoods or a target that is not two-valued (the fit then says what is wrong).
+    """
+    if getattr(args, "likelihood", "logistic") != "logistic":
+        return None
+    labels = np.unique(np.asarray(data.y))
+    if len(labels) != 2:
+        return None
+    name = target_name(args)
+    b = "" if getattr(args, "no_intercept", False) else " + b"
+    return f"model: P({name} = {labels[1]}) = σ(x·w{b})   (positive class {labels[1]}; the other class is {labels[0]})"
+
+
+def intercept_text(prior) -> str:
+    """A prior's describe() written for the intercept b (the priors describe a weight w)."""
+    return prior.describe().replace("p(w)", "p(b)").replace("|w|", "|b|")
