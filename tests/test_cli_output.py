@@ -157,3 +157,92 @@ def test_standardized_laplace_states_its_own_lambda_and_intercept_is_b(cancer_cs
     assert br.Laplace(1.0).strength_meaning() in out
     intercept = next(line for line in out.splitlines() if line.startswith("prior on intercept"))
     assert "p(b)" in intercept and "p(w)" not in intercept
+
+
+# -- 8, 12: compact compare table, legend, k̂ and ESS_IS, --hdi-prob ------------------------------------
+
+@pytest.fixture(scope="module")
+def cancer_compare(cancer_csv, tmp_path_factory):
+    """One compare run (laplace-is forced: no compile) with --hdi-prob 0.8; its stdout and output folder."""
+    out_dir = tmp_path_factory.mktemp("cmp")
+    capture = __import__("io").StringIO()
+    from contextlib import redirect_stdout
+
+    with redirect_stdout(capture):
+        code = main(["compare", str(cancer_csv), "--target", "diagnosis", "--standardize", "--prior", "gaussian",
+                     "--lam", "1", "--sampler", "laplace-is", "--draws", "500", "--chains", "2",
+                     "--hdi-prob", "0.8", "--out", str(out_dir)])
+    assert code == 0
+    return capture.getvalue(), out_dir
+
+
+def _table_lines(out):
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:2] == ["map", "mean"])
+    end = lines.index("legend:")
+    stop = next((i for i in range(end, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start:end], lines[end:stop]
+
+
+def test_compare_table_fits_80_columns_with_a_legend(cancer_compare):
+    out, folder = cancer_compare
+    table, legend = _table_lines(out)
+    assert max(len(line) for line in table) <= 80
+    assert table[0].split() == ["map", "mean", "hdi_low", "hdi_high", "p_near_zero", "r_hat"]
+    saved = pd.read_csv(folder / "comparison.csv", index_col=0)
+    assert {"median", "sd", "ess_bulk"} <= set(saved.columns)  # the file keeps every column
+    text = " ".join(legend)
+    assert "80% highest-density interval" in text
+    import arviz as az
+
+    assert f"{az.rcParams['stats.ci_prob']:.0%} equal-tailed" in text  # ArviZ's own default, read from ArviZ
+    assert "eps = 0.1 (eps = 0.1 × prior sd)" in text  # Gaussian λ = 1: prior sd 1
+    assert "k̂ and ESS_IS" in text
+    assert all(len(line) <= 80 for line in legend)
+
+
+def test_forced_laplace_is_prints_khat_and_importance_ess(cancer_compare):
+    from bayesreg import load_results
+
+    out, folder = cancer_compare
+    attrs = load_results(folder / "results.nc").posterior["posterior"].attrs
+    assert f"Pareto k̂ = {float(attrs['pareto_k']):.3g}" in out
+    assert f"ESS_IS = {float(attrs['ess_importance']):.0f}" in out
+
+
+def test_hdi_prob_reaches_the_table(cancer_compare):
+    from bayesreg import load_results
+
+    _, folder = cancer_compare
+    saved = pd.read_csv(folder / "comparison.csv", index_col=0)
+    coef = load_results(folder / "results.nc").posterior["posterior"]["coef"].values.reshape(-1, 4)
+    for j, name in enumerate(["radius", "texture", "perimeter", "area"]):
+        # a reference 80% HDI of the same draws: the narrowest window holding at least 80% of them
+        x = np.sort(coef[:, j])
+        k = int(np.ceil(0.8 * len(x)))
+        i = int(np.argmin(x[k - 1:] - x[: len(x) - k + 1]))
+        low, high = x[i], x[i + k - 1]
+        np.testing.assert_allclose(saved.loc[name, ["hdi_low", "hdi_high"]], [low, high], rtol=1e-6, atol=1e-9)
+
+
+def test_wide_prints_every_column(cancer_csv, tmp_path, capsys):
+    code, out, _ = _run(capsys, ["compare", str(cancer_csv), "--target", "diagnosis", "--standardize", "--prior",
+                                 "gaussian", "--sampler", "laplace-is", "--draws", "200", "--chains", "2", "--wide",
+                                 "--out", str(tmp_path)])
+    assert code == 0
+    header = next(line for line in out.splitlines() if line.split()[:1] == ["map"])
+    assert {"median", "sd", "p_positive", "map_in_hdi", "ess_bulk"} <= set(header.split())
+    assert "--wide       shows every column" not in out
+
+
+def test_sweep_legend_and_lambda_eb_off_the_grid(tmp_path, capsys):
+    code, out, _ = _run(capsys, ["sweep", "--prior", "gaussian", "--lams", "0.1:10:3", "--no-full-bayes",
+                                 "--cv-folds", "2", "--out", str(tmp_path)])
+    assert code == 0
+    assert "CV loss      held-out negative log-likelihood per row" in out
+    eb_line = next(line for line in out.splitlines() if "empirical Bayes (max evidence)" in line)
+    lam_eb = float(eb_line.split("λ =")[1].split()[0])
+    grid = np.geomspace(0.1, 10, 3)
+    expected = "outside the --lams grid" if not grid.min() <= lam_eb <= grid.max() else "between grid points"
+    assert ("continuous optimum" in eb_line) == (not np.isclose(grid, lam_eb, rtol=1e-3).any())
+    assert expected in eb_line

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import datasets
 from . import encoding
-from .messages import flag_message, intercept_text, model_line, target_name
+from .messages import CLIError, check_target, flag_message, intercept_text, model_line, target_name
 from ..estimators import LogisticRegression
 from ..regressors import LinearRegression, PoissonRegression
 from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
@@ -27,7 +27,7 @@ from ..solvers import SOLVERS
 __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "check_counts", "noise_options", "noise_line",
            "prior_from_args", "load_data", "data_and_estimator", "read_csv",
            "make_estimator", "fit_map",
-           "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
+           "print_fit", "positive_float", "probability", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
            "add_fit_arguments", "progress_printer", "target_name", "model_line", "flag_message", "check_target"]
@@ -41,10 +41,6 @@ DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauch
 
 #: ``--noise-prior`` choices: the noise prior classes of :mod:`bayesreg.noise`.
 NOISE_PRIORS = {"exponential": Exponential, "halfnormal": HalfNormal, "halfcauchy": HalfCauchy, "jeffreys": Jeffreys}
-
-
-class CLIError(Exception):
-    """A user error: printed as one line, exit status 2."""
 
 
 def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float | None = None, *,
@@ -115,34 +111,6 @@ def load_data(args) -> datasets.Dataset:
     if getattr(args, "likelihood", None) == "poisson":
         check_counts(data)
     return data
-
-
-def check_target(args, data: datasets.Dataset) -> None:
-    """The target fits ``--likelihood``: a CLIError naming the column and the likelihood to use instead.
-
-    logistic needs two labels (a continuous target → ``--likelihood linear``); linear needs numbers, and a
-    two-valued numeric target under linear adds a note suggesting ``--likelihood logistic``.
-    """
-    likelihood = getattr(args, "likelihood", "logistic")
-    y = np.asarray(data.y)
-    labels = np.unique(y.astype(str)) if y.dtype.kind in "OUS" else np.unique(y)
-    name = target_name(args)
-    example = f"{labels[len(labels) // 2]}" if len(labels) else "?"
-    if likelihood == "logistic" and len(labels) > 2:
-        numeric = y.dtype.kind in "iuf"
-        hint = (f"for a continuous target use --likelihood linear (or poisson for counts), e.g. "
-                f"bayesreg {args.command} … --target {name} --likelihood linear" if numeric else
-                "logistic regression needs exactly two classes")
-        raise CLIError(f"--likelihood logistic (the default) needs a yes/no target, but column {name!r} holds "
-                       f"{len(labels)} distinct values (e.g. {example}); {hint}")
-    if likelihood in ("linear", "poisson") and len(labels) == 2:
-        if y.dtype.kind not in "iufb":
-            raise CLIError(f"--likelihood {likelihood} needs a numeric target, but column {name!r} is yes/no "
-                           f"({labels[0]} / {labels[1]}); use --likelihood logistic")
-        data.notes = data.notes + (f"note: column {name!r} takes two values ({labels[0]} / {labels[1]}); for a yes/no "
-                                   f"target --likelihood logistic is the usual model",)
-    elif likelihood == "linear" and y.dtype.kind not in "iufb":
-        raise CLIError(f"--likelihood linear needs a numeric target, but column {name!r} holds text (e.g. {example})")
 
 
 def check_counts(data: datasets.Dataset) -> None:
@@ -366,6 +334,14 @@ def strictly_positive_float(text: str) -> float:
     value = positive_float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def probability(text: str) -> float:
+    """argparse type: a probability strictly between 0 and 1 (``--hdi-prob``)."""
+    value = positive_float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1), got {text!r}")
     return value
 
 

@@ -17,8 +17,9 @@ import warnings
 
 import numpy as np
 
+from .tables import compact_table, compare_legend, format_table, sampler_lines
 from .common import (flag_message, CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
-                     data_and_estimator, fit_map, int_at_least, model_line, print_fit)
+                     data_and_estimator, fit_map, int_at_least, model_line, print_fit, probability)
 
 __all__ = ["add_parser", "cmd_compare"]
 
@@ -64,16 +65,20 @@ def cmd_compare(args) -> int:
     reason = post["posterior"].attrs.get("auto_reason")
     if reason:
         print(f"sampler: {reason}")
+    for line in sampler_lines(post["posterior"].attrs):
+        print(line)
+    sampler = str(post["posterior"].attrs.get("sampler", args.sampler))
     n_div = post["posterior"].attrs.get("n_divergent")
     if n_div is not None:
         accept = post["posterior"].attrs.get("target_accept")
         print(f"divergent transitions: {int(n_div)}" + (f" (target_accept {float(accept):g})" if accept else ""))
-    table = compare_table(est, post, true_coef=data.coef, true_intercept=data.intercept)
+    table = compare_table(est, post, prob=args.hdi_prob, true_coef=data.coef, true_intercept=data.intercept)
     table["map"] = table["map"] + 0.0  # print -0.0 as 0
     # without a MAP its columns are empty: the "no MAP" line above says why
     shown = table if has_map else table.drop(columns=["map", "map_is_zero", "map_in_hdi"])
-    with pd.option_context("display.max_rows", 200, "display.width", 200, "display.float_format", "{:.4g}".format):
-        print(shown.to_string())
+    print(format_table(compact_table(shown, wide=args.wide), wide=args.wide))
+    for line in compare_legend(shown, sampler, wide=args.wide, has_map=has_map):
+        print(line)
     zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []
     if len(zeros):
         print(f"\n{len(zeros)} MAP weights are exactly zero; their posterior means are not "
@@ -120,6 +125,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--no-pointwise", action="store_true",
                    help="keep only the summed log-likelihood per draw, not one value per row "
                         "(by default per row when that takes at most 512 MiB)")
+    p.add_argument("--hdi-prob", type=probability, default=0.94,
+                   help="probability of the highest-density interval hdi_low/hdi_high (default 0.94)")
+    p.add_argument("--wide", action="store_true",
+                   help="print every column of the table (default: an 80-column essential subset)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.set_defaults(func=cmd_compare)
     return p

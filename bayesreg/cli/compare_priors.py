@@ -18,7 +18,7 @@ import warnings
 
 from ..priors import Prior
 from .common import (flag_message, check_target, CLIError, SEED, add_data_arguments, add_model_arguments, check_feature_names,
-                     check_output_folder, check_tune_option, int_at_least, load_data, make_estimator,
+                     check_output_folder, check_tune_option, int_at_least, load_data, make_estimator, probability,
                      progress_printer)
 
 __all__ = ["add_parser", "cmd_compare_priors", "parse_prior_spec", "prior_kinds"]
@@ -100,7 +100,7 @@ def cmd_compare_priors(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = compare_priors(est, X, data.y, priors, draws=args.draws, tune=args.tune, chains=args.chains,
-                                random_seed=args.seed, sampler=args.sampler, true_coef=data.coef,
+                                random_seed=args.seed, sampler=args.sampler, prob=args.hdi_prob, true_coef=data.coef,
                                 true_intercept=data.intercept, progress=progress_printer("priors"))
     for w in caught:
         if issubclass(w.category, UserWarning):
@@ -158,6 +158,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--chains", type=int_at_least(1), default=4, help="chains (default 4)")
     p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
                    help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
+    p.add_argument("--hdi-prob", type=probability, default=0.94,
+                   help="probability of the highest-density interval shown next to each median (default 0.94; "
+                        "ArviZ 1.x's az.summary shows an 89%% equal-tailed interval by default)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.set_defaults(func=cmd_compare_priors)
     return p

@@ -2,7 +2,8 @@
 
 Library messages name API arguments (``max_iter``, ``solver='newton'``, ``Flat()``); :func:`flag_message`
 rewrites them with the flags a user types.  :func:`model_line` states which label is the positive class of a
-logistic regression, :func:`intercept_text` describes the intercept's prior in terms of b.
+logistic regression, :func:`intercept_text` describes the intercept's prior in terms of b, and
+:func:`check_target` says which ``--likelihood`` a target needs.  :class:`CLIError` is a user error.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ import re
 
 import numpy as np
 
-__all__ = ["flag_message", "target_name", "model_line", "intercept_text"]
+__all__ = ["CLIError", "check_target", "flag_message", "target_name", "model_line", "intercept_text"]
+
+
+class CLIError(Exception):
+    """A user error: printed as one line, exit status 2."""
 
 
 #: Library phrases that name an API argument, and the flag a CLI user types instead (regex, replacement).
@@ -25,6 +30,7 @@ _FLAG_WORDS = (
     (r"\bGaussian\(lam\)", "--prior gaussian --lam L"),
     (r"\bLaplace\(lam\)", "--prior laplace --lam L"),
     (r"\bsolver='(\w+)'", r"--solver \1"),
+    (r"\bsampler='([\w-]+)'", r"--sampler \1"),
     (r"\blearning_rate=", "a learning rate of "),
     (r"\bnoise_scaled=False\b", "no --noise-scaled"),
     (r"\ba noise-scaled prior\b", "--noise-scaled"),
@@ -73,11 +79,47 @@ def model_line(args, data) -> str | None:
     labels = np.unique(np.asarray(data.y))
     if len(labels) != 2:
         return None
+    labels = [_label(v) for v in labels]
     name = target_name(args)
     b = "" if getattr(args, "no_intercept", False) else " + b"
     return f"model: P({name} = {labels[1]}) = σ(x·w{b})   (positive class {labels[1]}; the other class is {labels[0]})"
 
 
+def _label(value) -> str:
+    """A class label as the user wrote it: 1.0 → "1" (a numeric CSV column is read as floats)."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def intercept_text(prior) -> str:
     """A prior's describe() written for the intercept b (the priors describe a weight w)."""
     return prior.describe().replace("p(w)", "p(b)").replace("|w|", "|b|")
+
+
+def check_target(args, data) -> None:
+    """The target fits ``--likelihood``: a CLIError naming the column and the likelihood to use instead.
+
+    logistic needs two labels (a continuous target → ``--likelihood linear``); linear needs numbers, and a
+    two-valued numeric target under linear adds a note suggesting ``--likelihood logistic``.
+    """
+    likelihood = getattr(args, "likelihood", "logistic")
+    y = np.asarray(data.y)
+    labels = np.unique(y.astype(str)) if y.dtype.kind in "OUS" else np.unique(y)
+    name = target_name(args)
+    example = f"{labels[len(labels) // 2]}" if len(labels) else "?"
+    if likelihood == "logistic" and len(labels) > 2:
+        numeric = y.dtype.kind in "iuf"
+        hint = (f"for a continuous target use --likelihood linear (or poisson for counts), e.g. "
+                f"bayesreg {args.command} … --target {name} --likelihood linear" if numeric else
+                "logistic regression needs exactly two classes")
+        raise CLIError(f"--likelihood logistic (the default) needs a yes/no target, but column {name!r} holds "
+                       f"{len(labels)} distinct values (e.g. {example}); {hint}")
+    if likelihood in ("linear", "poisson") and len(labels) == 2:
+        if y.dtype.kind not in "iufb":
+            raise CLIError(f"--likelihood {likelihood} needs a numeric target, but column {name!r} is yes/no "
+                           f"({labels[0]} / {labels[1]}); use --likelihood logistic")
+        data.notes = data.notes + (f"note: column {name!r} takes two values ({labels[0]} / {labels[1]}); for a yes/no "
+                                   f"target --likelihood logistic is the usual model",)
+    elif likelihood == "linear" and y.dtype.kind not in "iufb":
+        raise CLIError(f"--likelihood linear needs a numeric target, but column {name!r} holds text (e.g. {example})")

@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from .tables import sweep_legend
 from .common import (flag_message, DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
                      check_tune_option, int_at_least, load_data, make_estimator, model_line, check_target, positive_float, progress_printer,
                      strictly_positive_float)
@@ -76,12 +77,13 @@ def _fmt(x) -> str:
 def _print_table(ds, choice) -> None:
     scale_name = str(ds.attrs["scale_name"])
     post = "mean" in ds
-    header = f"{'λ':>10} {scale_name:>16} {'MAP ≠ 0':>8} {'CV loss':>9} {'± se':>7} {'log evid.':>10}"
+    w = max(11, len(scale_name))
+    header = f"{'λ':>9} {scale_name:>{w}} {'MAP ≠ 0':>7} {'CV loss':>8} {'± se':>7} {'log evid.':>9}"
     sigma = "map_sigma" in ds
     if sigma:
         header += f" {'MAP σ':>9}"
     if post:
-        header += f" {'P(near 0)>½':>11} {'max R̂':>7} {'div.':>5}"
+        header += f" {'P(near 0)>½':>11} {'max R̂':>6} {'div.':>4}"
         if sigma:
             header += f" {'mean σ':>9}"
     print(header)
@@ -90,8 +92,8 @@ def _print_table(ds, choice) -> None:
         nz = int(np.sum(ds["map_coef"].values[i] != 0.0))
         cv = choice["cv_loss"].values[i] if choice is not None else math.nan
         se = choice["cv_se"].values[i] if choice is not None else math.nan
-        line = (f"{lam:>10.4g} {ds['prior_scale'].values[i]:>16.4g} {nz:>8d} {_fmt(cv):>9} {_fmt(se):>7} "
-                f"{_fmt(ev[i]):>10}")
+        line = (f"{lam:>9.4g} {ds['prior_scale'].values[i]:>{w}.4g} {nz:>7d} {_fmt(cv):>8} {_fmt(se):>7} "
+                f"{_fmt(ev[i]):>9}")
         if sigma:
             line += f" {_fmt(ds['map_sigma'].values[i]):>9}"
         if post:
@@ -100,10 +102,19 @@ def _print_table(ds, choice) -> None:
             else:
                 near = int(np.sum(ds["p_near_zero"].values[i] > 0.5))
                 rhat = np.nanmax(ds["r_hat"].values[i]) if np.isfinite(ds["r_hat"].values[i]).any() else math.nan
-                line += f" {near:>11d} {_fmt(rhat):>7} {int(ds['divergences'].values[i]):>5d}"
+                line += f" {near:>11d} {_fmt(rhat):>6} {int(ds['divergences'].values[i]):>4d}"
                 if sigma and "sigma_mean" in ds:
                     line += f" {_fmt(ds['sigma_mean'].values[i]):>9}"
         print(line)
+
+
+def _off_grid(lam: float, grid) -> str:
+    """λ_EB is a continuous optimum, not a grid point: say where it lies relative to the grid."""
+    if np.isclose(grid, lam, rtol=1e-9, atol=0.0).any():
+        return ""
+    if lam < grid.min() or lam > grid.max():
+        return " (continuous optimum, outside the --lams grid)"
+    return " (continuous optimum, between grid points)"
 
 
 def _print_choice(choice) -> None:
@@ -120,8 +131,9 @@ def _print_choice(choice) -> None:
     print("chosen λ:")
     line("cross-validation, minimum", a["lam_min"])
     line("cross-validation, one-SE rule", a["lam_1se"])
-    line("empirical Bayes (max evidence)", a["lam_eb"],
-         "" if math.isfinite(float(a["lam_eb"])) else f": {a.get('eb_note', '')}")
+    eb = float(a["lam_eb"])
+    line("empirical Bayes (max evidence)", eb, _off_grid(eb, choice["lam"].values) if math.isfinite(eb)
+         else f": {a.get('eb_note', '')}")
     if int(a.get("full_bayes", 0)):
         line("full Bayes, posterior median", a["lam_fb_median"],
              f"; {float(a['fb_prob']):.0%} HDI [{float(a['lam_fb_hdi_low']):.4g}, {float(a['lam_fb_hdi_high']):.4g}]"
@@ -193,6 +205,8 @@ def cmd_sweep(args) -> int:
               f", {ds.attrs['scheduler']}; model compiled {ds.attrs['n_compilations']} time(s)"
               f"; P(near 0) uses eps = {float(ds.attrs['eps']):.3g}")
     _print_table(ds, choice)
+    for line in sweep_legend(bool(args.posterior)):
+        print(line)
     _print_choice(choice)
     for w in caught:
         if issubclass(w.category, UserWarning):
