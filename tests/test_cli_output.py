@@ -2,6 +2,7 @@
 named by their flags, compact tables with a legend, quiet Dask, separation and the HDI probability."""
 
 import argparse
+import os
 
 import numpy as np
 import pandas as pd
@@ -246,3 +247,52 @@ def test_sweep_legend_and_lambda_eb_off_the_grid(tmp_path, capsys):
     expected = "outside the --lams grid" if not grid.min() <= lam_eb <= grid.max() else "between grid points"
     assert ("continuous optimum" in eb_line) == (not np.isclose(grid, lam_eb, rtol=1e-3).any())
     assert expected in eb_line
+
+
+# -- 9: quiet Dask -------------------------------------------------------------------------------------
+
+def test_quiet_dask_raises_every_dask_logger(monkeypatch):
+    import logging
+
+    from bayesreg.cli.daskrun import quiet_dask
+
+    import distributed  # noqa: F401
+
+    monkeypatch.delenv("DASK_LOGGING__DISTRIBUTED", raising=False)
+    names = ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.batched", "tornado")
+    before = {n: logging.getLogger(n).level for n in names}
+    logging.getLogger("distributed.scheduler").setLevel(logging.INFO)  # as Dask's own config leaves it
+    try:
+        quiet_dask()
+        for name in names:
+            assert not logging.getLogger(name).isEnabledFor(logging.WARNING), name
+        assert os.environ["DASK_LOGGING__DISTRIBUTED"] == "error"  # for the worker processes
+    finally:
+        for n, level in before.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def test_dashboard_needs_the_local_scheduler(capsys):
+    code, _, err = _run(capsys, ["sweep", "--posterior", "--dashboard"])
+    assert code == 2 and "--dashboard applies to --scheduler local" in err
+
+
+@pytest.mark.slow
+def test_local_dask_posterior_sweep_is_quiet(tmp_path):
+    """A real run in a fresh process (the workers are processes too): no Dask INFO, no shutdown traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    run = subprocess.run([sys.executable, "-m", "bayesreg.cli", "sweep", "--posterior", "--scheduler", "local",
+                          "--prior", "gaussian", "--lams", "0.5:2:2", "--draws", "100", "--tune", "100", "--chains",
+                          "1", "--no-full-bayes", "--cv-folds", "2", "--out", str(tmp_path)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr
+    both = run.stdout + run.stderr
+    for noise in ("INFO", "Traceback", "CommClosedError", "still alive", "8787"):
+        assert noise not in both, noise
+    assert "dask LocalCluster" in run.stdout and (tmp_path / "sweep.nc").exists()

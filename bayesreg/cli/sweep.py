@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from .daskrun import scheduler_for
 from .tables import sweep_legend
 from .common import (flag_message, DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
                      check_tune_option, int_at_least, load_data, make_estimator, model_line, check_target, positive_float, progress_printer,
@@ -154,6 +155,8 @@ def cmd_sweep(args) -> int:
 
     if args.scheduler is not None and not args.posterior:
         raise CLIError("--scheduler only applies to posterior sweeps: add --posterior")
+    if args.dashboard and args.scheduler != "local":
+        raise CLIError("--dashboard applies to --scheduler local (a remote scheduler serves its own dashboard)")
     if args.posterior or not args.no_full_bayes:  # both sample with nutpie
         check_tune_option(args.tune, "nutpie")
     lams = parse_lams(args.lams)
@@ -183,9 +186,10 @@ def cmd_sweep(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            ds = sweep(est, X, data.y, lams, posterior=args.posterior, draws=args.draws, tune=args.tune,
-                       chains=args.chains, random_seed=args.seed, client=args.scheduler,
-                       progress=progress_printer("posterior runs" if args.posterior else "MAP fits"))
+            with scheduler_for(args.scheduler, args.dashboard) as client:
+                ds = sweep(est, X, data.y, lams, posterior=args.posterior, draws=args.draws, tune=args.tune,
+                           chains=args.chains, random_seed=args.seed, client=client,
+                           progress=progress_printer("posterior runs" if args.posterior else "MAP fits"))
             choice = choose_lambda(est, X, data.y, lams, n_folds=args.cv_folds, full_bayes=not args.no_full_bayes,
                                    hyper_a=args.hyper_a, hyper_b=args.hyper_b, draws=args.draws, tune=args.tune,
                                    chains=args.chains, random_seed=args.seed)
@@ -252,6 +256,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None,
                    help="run the posterior runs on Dask: 'local' (2 local worker processes) or a scheduler "
                         "address such as tcp://host:8786 (default: in this process)")
+    p.add_argument("--dashboard", action="store_true",
+                   help="with --scheduler local: start the Dask dashboard and print its link (default: none)")
     p.add_argument("--draws", type=int_at_least(1), default=1000, help="draws per chain per λ (default 1000)")
     p.add_argument("--tune", type=int_at_least(0), default=1000, help="tuning steps per chain per λ (default 1000)")
     p.add_argument("--chains", type=int_at_least(1), default=2, help="chains per λ (default 2)")
