@@ -296,3 +296,48 @@ def test_local_dask_posterior_sweep_is_quiet(tmp_path):
     for noise in ("INFO", "Traceback", "CommClosedError", "still alive", "8787"):
         assert noise not in both, noise
     assert "dask LocalCluster" in run.stdout and (tmp_path / "sweep.nc").exists()
+
+
+# -- 10: separation ------------------------------------------------------------------------------------
+
+def _separable_by_sklearn(X, y) -> bool:
+    """An independent check: a nearly unpenalized scikit-learn fit classifies every training row correctly."""
+    from sklearn.preprocessing import StandardScaler
+
+    Xs = StandardScaler().fit_transform(X)
+    return SkLogistic(C=1e8, max_iter=100_000, tol=1e-10).fit(Xs, y).score(Xs, y) == 1.0
+
+
+def test_fit_explains_separation_on_the_lecture_data(capsys):
+    from bayesreg import datasets
+
+    data = datasets.make_lecture_wide(seed=0)
+    assert _separable_by_sklearn(data.X, data.y)
+    code, out, _ = _run(capsys, ["fit"])
+    assert code == 0
+    lines = [line for line in out.splitlines() if "separat" in line]
+    assert lines and "completely separated" in lines[0] and "infinity" in lines[0]
+    assert "MAP (the mode) stays near the origin" in out
+
+
+def test_no_separation_line_when_the_classes_overlap(cancer_csv, cancer_compare, capsys):
+    frame = pd.read_csv(cancer_csv)
+    assert not _separable_by_sklearn(frame.drop(columns="diagnosis"), frame["diagnosis"])
+    code, out, _ = _run(capsys, ["fit", str(cancer_csv), "--target", "diagnosis", "--standardize"])
+    assert code == 0 and "separat" not in out
+    assert "separat" not in cancer_compare[0]
+
+
+def test_compare_explains_separation_under_the_table(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)  # separable by construction
+    frame = pd.DataFrame(X, columns=["a", "b"]).assign(y=y)
+    frame.to_csv(tmp_path / "sep.csv", index=False)
+    assert _separable_by_sklearn(X, y)
+    code, out, _ = _run(capsys, ["compare", str(tmp_path / "sep.csv"), "--target", "y", "--prior", "gaussian",
+                                 "--sampler", "laplace-is", "--draws", "200", "--chains", "2",
+                                 "--out", str(tmp_path / "o")])
+    assert code == 0
+    legend = out.index("legend:")
+    assert out.index("completely separated") > legend and out.count("completely separated") == 1

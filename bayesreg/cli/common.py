@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import datasets
 from . import encoding
-from .messages import CLIError, check_target, flag_message, intercept_text, model_line, target_name
+from .messages import (CLIError, check_target, flag_message, intercept_text, model_line, separation_lines,
+                       target_name)
 from ..estimators import LogisticRegression
 from ..regressors import LinearRegression, PoissonRegression
 from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
@@ -270,7 +271,7 @@ def fit_map(args, prepared=None):
     return data, est, [w for w in caught]
 
 
-def print_fit(data, est, caught, args=None) -> None:
+def print_fit(data, est, caught, args=None, *, separation: bool = True) -> None:
     """Print the prior, the solver's convergence, the cost and the MAP weights (used by fit and compare)."""
     res = est.map_
     n = data.X.shape[0]
@@ -299,6 +300,8 @@ def print_fit(data, est, caught, args=None) -> None:
           f"U/N = {res.objective / n:.6g} (the lecture's mean cost)")
     for w in caught:
         print(f"warning: {flag_message(w.message)}")
+    for line in separation_lines(args, data) if separation and args is not None else []:
+        print(line)
     rows = list(zip(est.feature_names(), est.coef_))
     sd, what = est.prior_.spread()  # the sd, or (Cauchy, Student-t with df ≤ 2) the scale
     header = f"{'feature':<24}{'coef':>12}"

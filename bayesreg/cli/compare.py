@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from .messages import separation_lines
 from .tables import compact_table, compare_legend, format_table, sampler_lines
 from .common import (flag_message, CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
                      data_and_estimator, fit_map, int_at_least, model_line, print_fit, probability)
@@ -40,7 +41,7 @@ def cmd_compare(args) -> int:
         data, est, caught = fit_map(args, (data, est))
     check_feature_names(data)
     if has_map:
-        print_fit(data, est, caught, args)
+        print_fit(data, est, caught, args, separation=False)  # said under the table, where it shows
     else:  # a horseshoe: nothing to fit, the posterior is all there is
         if args.sampler == "laplace-is":
             raise CLIError(f"--sampler laplace-is needs a MAP: {est.prior.no_mode_reason()}")
@@ -78,6 +79,8 @@ def cmd_compare(args) -> int:
     shown = table if has_map else table.drop(columns=["map", "map_is_zero", "map_in_hdi"])
     print(format_table(compact_table(shown, wide=args.wide), wide=args.wide))
     for line in compare_legend(shown, sampler, wide=args.wide, has_map=has_map):
+        print(line)
+    for line in separation_lines(args, data):
         print(line)
     zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []
     if len(zeros):

@@ -3,7 +3,8 @@
 Library messages name API arguments (``max_iter``, ``solver='newton'``, ``Flat()``); :func:`flag_message`
 rewrites them with the flags a user types.  :func:`model_line` states which label is the positive class of a
 logistic regression, :func:`intercept_text` describes the intercept's prior in terms of b, and
-:func:`check_target` says which ``--likelihood`` a target needs.  :class:`CLIError` is a user error.
+:func:`check_target` says which ``--likelihood`` a target needs, :func:`separation_lines` explains a
+separated logistic regression.  :class:`CLIError` is a user error.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 import numpy as np
 
-__all__ = ["CLIError", "check_target", "flag_message", "target_name", "model_line", "intercept_text"]
+__all__ = ["CLIError", "check_target", "separation_lines", "flag_message", "target_name", "model_line", "intercept_text"]
 
 
 class CLIError(Exception):
@@ -123,3 +124,27 @@ def check_target(args, data) -> None:
                                    f"target --likelihood logistic is the usual model",)
     elif likelihood == "linear" and y.dtype.kind not in "iufb":
         raise CLIError(f"--likelihood linear needs a numeric target, but column {name!r} holds text (e.g. {example})")
+
+
+def separation_lines(args, data) -> list[str]:
+    """Two lines when the classes of a logistic regression are (quasi-)separated (:mod:`bayesreg.separation`).
+
+    Then the likelihood alone keeps rising along the separating direction: the prior alone holds the weights,
+    the posterior has a long tail out that way, and its mean lies far beyond its mode (the MAP).
+    """
+    if getattr(args, "likelihood", "logistic") != "logistic":
+        return []
+    from ..separation import detect_separation
+
+    y = np.asarray(data.y)
+    labels = np.unique(y)
+    if len(labels) != 2:
+        return []
+    sep = detect_separation(np.asarray(data.X, dtype=float), (y == labels[1]).astype(float),
+                            fit_intercept=not getattr(args, "no_intercept", False))
+    if not sep.separated:
+        return []
+    return [f"separation: the classes are {sep.kind}ly separated, so the likelihood alone would push the weights "
+            f"to infinity;",
+            "  only the prior holds them: the posterior mean is pulled far out along the separating direction while "
+            "the MAP (the mode) stays near the origin (a skewed posterior)."]
