@@ -17,6 +17,7 @@ import inspect
 import warnings
 
 from ..priors import Prior
+from .tables import ARVIZ_DEFAULT
 from .common import (flag_message, check_target, CLIError, SEED, add_data_arguments, add_model_arguments, check_feature_names,
                      check_output_folder, check_tune_option, int_at_least, load_data, make_estimator, probability,
                      progress_printer)
@@ -122,6 +123,9 @@ def cmd_compare_priors(args) -> int:
     print()
     with pd.option_context("display.max_rows", 200, "display.width", 250):
         print(shown.to_string())
+    print(f"median [{prob:.0%} HDI]: the posterior median and the {prob:.0%} highest-density interval (--hdi-prob; "
+          f"ArviZ 1.x's az.summary shows {ARVIZ_DEFAULT} by default); MAP: the posterior's mode, — where the prior "
+          f"has none")
     out.mkdir(parents=True, exist_ok=True)
     ax = plots.plot_prior_families(result)
     ax.figure.savefig(out / "prior_families.png", dpi=110, bbox_inches="tight")
