@@ -362,3 +362,12 @@ def test_compare_priors_hdi_prob(cancer_csv, tmp_path, capsys):
 
     expected = (norm.ppf(0.75) - norm.ppf(0.25)) / (norm.ppf(0.97) - norm.ppf(0.03))
     np.testing.assert_allclose(ratio.drop("intercept", errors="ignore"), expected, rtol=0.25)
+
+
+def test_compare_names_the_positive_class_and_records_it(cancer_compare):
+    from bayesreg import load_results
+
+    out, folder = cancer_compare
+    assert out.splitlines()[0].startswith("model: P(diagnosis = malignant) = σ(x·w + b)")
+    settings = load_results(folder / "results.nc").settings
+    assert settings["model"].startswith("model: P(diagnosis = malignant)")
