@@ -114,6 +114,7 @@ def test_library_messages_name_the_flags(library, cli):
 
     assert cli in flag_message(library)
     assert flag_message("--lam 2 and --max-iter 5 and lambda") == "--lam 2 and --max-iter 5 and lambda"  # no double
+    assert flag_message("prior=Laplace(lam=2.0)") == "prior=Laplace(lam=2.0)"  # a repr stays a repr
 
 
 def test_non_convergence_warning_names_the_flags(cancer_csv, capsys):
