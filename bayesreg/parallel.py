@@ -125,8 +125,9 @@ def open_client(client):
     if isinstance(client, Client):
         return client, [], f"dask client {client.scheduler.address if client.scheduler else '?'}"
     if client == "local":
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        # no dashboard, and its HTTP server on a free port (":0"): the default 8787 may be taken
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
         c = Client(cluster)
         try:
             c.register_plugin(_cpu_share_plugin(2), name="bayesreg-cpu-share")

@@ -12,7 +12,8 @@ package is the only part of bayesreg that prints.
 
 One module per subcommand (``fit``, ``compare``, ``compare_priors``, ``sweep``, ``demo``), each with
 ``add_parser(subparsers)`` and its ``cmd_*`` function; what they share is in
-``common``.  They never import this ``__init__``, which imports them.
+``common``, and the wording of messages (library argument names → flags, the
+positive class) in ``messages``.  They never import this ``__init__``, which imports them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 import sys
 
 from . import compare, compare_priors, demo, fit, sweep
-from .common import CLIError
+from .common import CLIError, flag_message
 
 __all__ = ["main", "build_parser"]
 
@@ -64,7 +65,15 @@ def progress_log_shown():
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bayesreg", description="Bayesian regression with regularizing priors.")
+    parser = argparse.ArgumentParser(
+        prog="bayesreg", description="Bayesian regression with regularizing priors: the MAP (penalized fit) next to "
+                                     "the full posterior of the same model.",
+        epilog="examples:\n"
+               "  bayesreg fit cancer.csv --target diagnosis --standardize --prior laplace --lam 1\n"
+               "  bayesreg compare --draws 500\n"
+               "  bayesreg sweep --lams 0.01:100:20\n\n"
+               "bayesreg COMMAND --help shows each command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     for command in (fit, compare, compare_priors, sweep, demo):  # the order of the help listing
         command.add_parser(sub)
@@ -107,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         reason = str(exc) or type(exc).__name__
         if isinstance(exc, MemoryError):
             reason = "out of memory: try fewer draws or rows, or --sampler laplace-is"
-        print(f"bayesreg {args.command}: error: {reason}", file=sys.stderr)
+        print(f"bayesreg {args.command}: error: {flag_message(reason)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"bayesreg {args.command}: interrupted", file=sys.stderr)

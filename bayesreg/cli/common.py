@@ -17,6 +17,8 @@ import numpy as np
 
 from .. import datasets
 from . import encoding
+from .messages import (CLIError, check_target, flag_message, intercept_text, model_line, separation_lines,
+                       target_name)
 from ..estimators import LogisticRegression
 from ..regressors import LinearRegression, PoissonRegression
 from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
@@ -26,10 +28,10 @@ from ..solvers import SOLVERS
 __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "check_counts", "noise_options", "noise_line",
            "prior_from_args", "load_data", "data_and_estimator", "read_csv",
            "make_estimator", "fit_map",
-           "print_fit", "positive_float", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
+           "print_fit", "positive_float", "probability", "strictly_positive_float", "int_at_least", "SEED", "check_tune_option",
            "check_output_folder",
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
-           "add_fit_arguments", "progress_printer"]
+           "add_fit_arguments", "progress_printer", "target_name", "model_line", "flag_message", "check_target"]
 
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
 LIKELIHOODS = ("logistic", "linear", "poisson")
@@ -40,10 +42,6 @@ DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauch
 
 #: ``--noise-prior`` choices: the noise prior classes of :mod:`bayesreg.noise`.
 NOISE_PRIORS = {"exponential": Exponential, "halfnormal": HalfNormal, "halfcauchy": HalfCauchy, "jeffreys": Jeffreys}
-
-
-class CLIError(Exception):
-    """A user error: printed as one line, exit status 2."""
 
 
 def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float | None = None, *,
@@ -64,7 +62,7 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
             return RegularizedHorseshoe(1.0 if scale_global is None else scale_global,
                                         2.0 if slab_scale is None else slab_scale, 4.0 if slab_df is None else slab_df)
         except (ValueError, TypeError) as exc:
-            raise CLIError(f"--scale-global/--slab-scale/--slab-df: {exc}") from None
+            raise CLIError(f"--scale-global/--slab-scale/--slab-df: {flag_message(exc)}") from None
     if kind != "regularized-horseshoe" and (slab_scale is not None or slab_df is not None):
         raise CLIError("--slab-scale/--slab-df belong to --prior regularized-horseshoe")
     if scale_global is not None:
@@ -75,7 +73,7 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
                 return Cauchy(1.0 if lam is None else lam)
             return StudentT(3.0 if df is None else df, 1.0 if lam is None else lam)
         except (ValueError, TypeError) as exc:
-            raise CLIError(f"--df/--lam: {exc}") from None
+            raise CLIError(f"--df/--lam: {flag_message(exc)}") from None
     try:
         if kind == "flat":
             return Flat()
@@ -85,7 +83,7 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
             return Laplace(1.0 if lam is None else lam)
         return ElasticNet(1.0 if lam is None else lam, 1.0 if lam2 is None else lam2)
     except (ValueError, TypeError) as exc:
-        raise CLIError(f"--lam/--lam2: {exc}") from None
+        raise CLIError(f"--lam/--lam2: {flag_message(exc)}") from None
 
 
 def load_data(args) -> datasets.Dataset:
@@ -249,7 +247,9 @@ def data_and_estimator(args):
     prior = prior_from_args(args.prior, args.lam, args.lam2, getattr(args, "df", None),
                             scale_global=getattr(args, "scale_global", None),
                             slab_scale=getattr(args, "slab_scale", None), slab_df=getattr(args, "slab_df", None))
-    return data, make_estimator(args, prior)
+    est = make_estimator(args, prior)  # the options are checked before the data
+    check_target(args, data)
+    return data, est
 
 
 def fit_map(args, prepared=None):
@@ -267,22 +267,25 @@ def fit_map(args, prepared=None):
         try:
             est.fit(X, data.y)
         except ValueError as exc:
-            raise CLIError(str(exc)) from None
+            raise CLIError(flag_message(exc)) from None
     return data, est, [w for w in caught]
 
 
-def print_fit(data, est, caught) -> None:
+def print_fit(data, est, caught, args=None, *, separation: bool = True) -> None:
     """Print the prior, the solver's convergence, the cost and the MAP weights (used by fit and compare)."""
     res = est.map_
     n = data.X.shape[0]
+    model = model_line(args, data) if args is not None else None
+    if model:
+        print(model)
     print(f"data: {data.description}")
     for note in data.notes:
         print(note)
     if data.scale is not None:
-        print("features standardized: λ is a precision on the standardized scale "
-              "(prior sd on the original scale = sd / column sd, shown below)")
+        print(f"features standardized: λ acts on the standardized scale ({est.prior_.strength_meaning()}, in "
+              f"standardized units; on the original scale divide by the column sd, shown below)")
     print(f"prior on weights:   {est.prior_.describe()}")
-    print(f"prior on intercept: {est.intercept_prior_.describe()}" if est.fit_intercept else "no intercept")
+    print(f"prior on intercept: {intercept_text(est.intercept_prior_)}" if est.fit_intercept else "no intercept")
     noise = noise_line(est)
     if noise:
         print(noise)
@@ -296,7 +299,9 @@ def print_fit(data, est, caught) -> None:
     print(f"U = {res.objective:.6g} (negative log posterior, a sum over {n} observations); "
           f"U/N = {res.objective / n:.6g} (the lecture's mean cost)")
     for w in caught:
-        print(f"warning: {w.message}")
+        print(f"warning: {flag_message(w.message)}")
+    for line in separation_lines(args, data) if separation and args is not None else []:
+        print(line)
     rows = list(zip(est.feature_names(), est.coef_))
     sd, what = est.prior_.spread()  # the sd, or (Cauchy, Student-t with df ≤ 2) the scale
     header = f"{'feature':<24}{'coef':>12}"
@@ -332,6 +337,14 @@ def strictly_positive_float(text: str) -> float:
     value = positive_float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def probability(text: str) -> float:
+    """argparse type: a probability strictly between 0 and 1 (``--hdi-prob``)."""
+    value = positive_float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1), got {text!r}")
     return value
 
 
@@ -430,10 +443,15 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise-scaled", action="store_true",
                    help="linear: multiply the prior's scale by σ (gaussian: w | σ ~ N(0, σ²/λ), the conjugate ridge; "
                         "laplace: rate λ/σ, Park & Casella's Bayesian lasso)")
-    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista")
-    p.add_argument("--tol", type=positive_float, default=1e-6)
-    p.add_argument("--max-iter", type=int_at_least(1), default=None)
-    p.add_argument("--no-intercept", action="store_true")
+    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista",
+                   help="MAP solver: gd (gradient descent), ista/fista (proximal; exact zeros under laplace), newton "
+                        "(smooth priors); default fista")
+    p.add_argument("--tol", type=positive_float, default=1e-6,
+                   help="solver tolerance on the optimality measure (default 1e-6)")
+    p.add_argument("--max-iter", type=int_at_least(1), default=None,
+                   help="maximum solver iterations (default: the solver's own)")
+    p.add_argument("--no-intercept", action="store_true", help="fit no intercept b (default: an intercept with a flat "
+                                                               "prior)")
     p.add_argument("--standardize", action="store_true", help="standardize features (λ then acts on that scale)")
 
 

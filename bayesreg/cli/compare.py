@@ -17,8 +17,10 @@ import warnings
 
 import numpy as np
 
-from .common import (CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
-                     data_and_estimator, fit_map, int_at_least, print_fit)
+from .messages import separation_lines
+from .tables import compact_table, compare_legend, format_table, sampler_lines
+from .common import (flag_message, CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
+                     data_and_estimator, fit_map, int_at_least, model_line, print_fit, probability)
 
 __all__ = ["add_parser", "cmd_compare"]
 
@@ -39,10 +41,13 @@ def cmd_compare(args) -> int:
         data, est, caught = fit_map(args, (data, est))
     check_feature_names(data)
     if has_map:
-        print_fit(data, est, caught)
+        print_fit(data, est, caught, args, separation=False)  # said under the table, where it shows
     else:  # a horseshoe: nothing to fit, the posterior is all there is
         if args.sampler == "laplace-is":
             raise CLIError(f"--sampler laplace-is needs a MAP: {est.prior.no_mode_reason()}")
+        model = model_line(args, data)
+        if model:
+            print(model)
         print(f"data: {data.description}")
         print(f"prior on weights:   {est.prior.describe()}")
         print(f"no MAP: {est.prior.no_mode_reason()}")
@@ -57,20 +62,26 @@ def cmd_compare(args) -> int:
                                     pointwise_log_likelihood=False if args.no_pointwise else None)
     for w in caught_post:
         if issubclass(w.category, UserWarning):
-            print(f"warning: {w.message}")
+            print(f"warning: {flag_message(w.message)}")
     reason = post["posterior"].attrs.get("auto_reason")
     if reason:
         print(f"sampler: {reason}")
+    for line in sampler_lines(post["posterior"].attrs):
+        print(line)
+    sampler = str(post["posterior"].attrs.get("sampler", args.sampler))
     n_div = post["posterior"].attrs.get("n_divergent")
     if n_div is not None:
         accept = post["posterior"].attrs.get("target_accept")
         print(f"divergent transitions: {int(n_div)}" + (f" (target_accept {float(accept):g})" if accept else ""))
-    table = compare_table(est, post, true_coef=data.coef, true_intercept=data.intercept)
+    table = compare_table(est, post, prob=args.hdi_prob, true_coef=data.coef, true_intercept=data.intercept)
     table["map"] = table["map"] + 0.0  # print -0.0 as 0
     # without a MAP its columns are empty: the "no MAP" line above says why
     shown = table if has_map else table.drop(columns=["map", "map_is_zero", "map_in_hdi"])
-    with pd.option_context("display.max_rows", 200, "display.width", 200, "display.float_format", "{:.4g}".format):
-        print(shown.to_string())
+    print(format_table(compact_table(shown, wide=args.wide), wide=args.wide))
+    for line in compare_legend(shown, sampler, wide=args.wide, has_map=has_map):
+        print(line)
+    for line in separation_lines(args, data):
+        print(line)
     zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []
     if len(zeros):
         print(f"\n{len(zeros)} MAP weights are exactly zero; their posterior means are not "
@@ -91,7 +102,7 @@ def cmd_compare(args) -> int:
     io.save_results(out / "results.nc", est=est if has_map else None, posterior=post, comparison=table,
                     settings={"command": "compare", "data": data.description, "draws": args.draws,
                               "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
-                              "formula": args.formula,
+                              "formula": args.formula, "model": model_line(args, data) or args.likelihood,
                               **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})})
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
     return 0
@@ -99,16 +110,28 @@ def cmd_compare(args) -> int:
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``compare`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
-    p = subparsers.add_parser("compare", help="MAP vs full posterior, with figures and a results file")
+    p = subparsers.add_parser(
+        "compare", help="MAP vs full posterior, with figures and a results file",
+        description="Fit the MAP, sample the full posterior of the same model, and print them side by side "
+                    "(writes forest.png, densities.png, cost_history.png, comparison.csv and results.nc to --out).",
+        epilog="examples:\n"
+               "  bayesreg compare --draws 500                      # the lecture's wide data, laplace λ = 2\n"
+               "  bayesreg compare cancer.csv --target diagnosis --standardize --prior gaussian --lam 1\n"
+               "  bayesreg compare diabetes.csv --target y --likelihood linear --standardize --prior horseshoe",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_fit_arguments(p)
-    p.add_argument("--draws", type=int_at_least(1), default=1000)
-    p.add_argument("--tune", type=int_at_least(0), default=1000)
-    p.add_argument("--chains", type=int_at_least(1), default=4)
+    p.add_argument("--draws", type=int_at_least(1), default=1000, help="posterior draws per chain (default 1000)")
+    p.add_argument("--tune", type=int_at_least(0), default=1000, help="NUTS tuning steps per chain (default 1000)")
+    p.add_argument("--chains", type=int_at_least(1), default=4, help="chains (default 4)")
     p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
                    help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
     p.add_argument("--no-pointwise", action="store_true",
                    help="keep only the summed log-likelihood per draw, not one value per row "
                         "(by default per row when that takes at most 512 MiB)")
+    p.add_argument("--hdi-prob", type=probability, default=0.94,
+                   help="probability of the highest-density interval hdi_low/hdi_high (default 0.94)")
+    p.add_argument("--wide", action="store_true",
+                   help="print every column of the table (default: an 80-column essential subset)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.set_defaults(func=cmd_compare)
     return p

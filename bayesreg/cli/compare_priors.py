@@ -17,8 +17,9 @@ import inspect
 import warnings
 
 from ..priors import Prior
-from .common import (CLIError, SEED, add_data_arguments, add_model_arguments, check_feature_names,
-                     check_output_folder, check_tune_option, int_at_least, load_data, make_estimator,
+from .tables import ARVIZ_DEFAULT
+from .common import (flag_message, check_target, CLIError, SEED, add_data_arguments, add_model_arguments, check_feature_names,
+                     check_output_folder, check_tune_option, int_at_least, load_data, make_estimator, probability,
                      progress_printer)
 
 __all__ = ["add_parser", "cmd_compare_priors", "parse_prior_spec", "prior_kinds"]
@@ -90,6 +91,7 @@ def cmd_compare_priors(args) -> int:
     data = load_data(args)
     check_feature_names(data)
     est = make_estimator(args, next(iter(priors.values())))
+    check_target(args, data)
     X = pd.DataFrame(data.X, columns=data.feature_names)
     print(f"data: {data.description}")
     for label, prior in priors.items():
@@ -99,11 +101,11 @@ def cmd_compare_priors(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = compare_priors(est, X, data.y, priors, draws=args.draws, tune=args.tune, chains=args.chains,
-                                random_seed=args.seed, sampler=args.sampler, true_coef=data.coef,
+                                random_seed=args.seed, sampler=args.sampler, prob=args.hdi_prob, true_coef=data.coef,
                                 true_intercept=data.intercept, progress=progress_printer("priors"))
     for w in caught:
         if issubclass(w.category, UserWarning):
-            print(f"warning: {w.message}")
+            print(f"warning: {flag_message(w.message)}")
     table = result.table
     print()
     for label, meta in table.attrs["priors"].items():
@@ -121,6 +123,9 @@ def cmd_compare_priors(args) -> int:
     print()
     with pd.option_context("display.max_rows", 200, "display.width", 250):
         print(shown.to_string())
+    print(f"median [{prob:.0%} HDI]: the posterior median and the {prob:.0%} highest-density interval (--hdi-prob; "
+          f"ArviZ 1.x's az.summary shows {ARVIZ_DEFAULT} by default); MAP: the posterior's mode, — where the prior "
+          f"has none")
     out.mkdir(parents=True, exist_ok=True)
     ax = plots.plot_prior_families(result)
     ax.figure.savefig(out / "prior_families.png", dpi=110, bbox_inches="tight")
@@ -142,7 +147,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  bayesreg compare-priors --draws 500\n"
                "  bayesreg compare-priors --priors gaussian:1 laplace:2 studentt:3,1 horseshoe:0.05\n"
-               "  bayesreg compare-priors data.csv --target y --standardize --priors gaussian:1 laplace:1 "
+               "  bayesreg compare-priors cancer.csv --target diagnosis --standardize --priors gaussian:1 laplace:1 "
                "elastic-net:1,1\n\n"
                f"prior kinds: {kinds}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -157,6 +162,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--chains", type=int_at_least(1), default=4, help="chains (default 4)")
     p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
                    help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
+    p.add_argument("--hdi-prob", type=probability, default=0.94,
+                   help="probability of the highest-density interval shown next to each median (default 0.94; "
+                        "ArviZ 1.x's az.summary shows an 89%% equal-tailed interval by default)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.set_defaults(func=cmd_compare_priors)
     return p

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .common import CLIError
 
-__all__ = ["add_parser", "cmd_demo"]
+__all__ = ["add_parser", "cmd_demo", "match_example"]
 
 
 def _examples_dir() -> Path:
@@ -24,6 +24,20 @@ def _list_examples() -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     return {p.stem: p for p in sorted(folder.glob("[0-9][0-9]_*.py"))}
+
+
+def match_example(name: str, stems: list[str]) -> list[str]:
+    """The example names ``name`` picks: an exact name, else a prefix (``01``, ``01_pen``), else names holding
+    every word of ``name`` as whole words (``penalty`` or ``prior_contours`` or ``l1-wide``)."""
+    key = name.strip().lower().replace("-", "_")
+    exact = [s for s in stems if s == key or s[3:] == key]
+    if exact:
+        return exact
+    prefix = [s for s in stems if s.startswith(key)]
+    if prefix:
+        return prefix
+    words = [w for w in key.split("_") if w]
+    return [s for s in stems if words and all(w in s.split("_")[1:] for w in words)]
 
 
 def cmd_demo(args) -> int:
@@ -38,9 +52,11 @@ def cmd_demo(args) -> int:
             doc = path.read_text(encoding="utf-8").split('"""')[1].strip().splitlines()[0]
             print(f"  {stem:<28} {doc}")
         return 0
-    matches = [stem for stem in examples if stem == args.name or stem.startswith(args.name) or stem[3:] == args.name]
-    if len(matches) != 1:
-        raise CLIError(f"NAME {args.name!r} matches {len(matches)} examples; choose one of {list(examples)}")
+    matches = match_example(args.name, list(examples))
+    if not matches:
+        raise CLIError(f"NAME {args.name!r} matches no example; choose one of {list(examples)}")
+    if len(matches) > 1:
+        raise CLIError(f"NAME {args.name!r} is ambiguous: it matches {matches}; give more of the name")
     spec = importlib.util.spec_from_file_location(matches[0], examples[matches[0]])
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -50,9 +66,17 @@ def cmd_demo(args) -> int:
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``demo`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
-    p = subparsers.add_parser("demo", help="list the teaching examples, or run one")
-    p.add_argument("name", nargs="?", help="example name or number prefix, e.g. 01 or penalty_derivatives")
-    p.add_argument("--quick", action="store_true", help="tiny settings")
-    p.add_argument("--out", default="out/examples", help="folder for the figures")
+    p = subparsers.add_parser(
+        "demo", help="list the teaching examples, or run one",
+        description="List the teaching examples in examples/ (without NAME), or run one.",
+        epilog="examples:\n"
+               "  bayesreg demo                      # list them\n"
+               "  bayesreg demo penalty --quick      # a word of the name: 01_penalty_derivatives\n"
+               "  bayesreg demo 06 --out figs        # by number",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("name", nargs="?", help="example: its full name, its number (01), or words of its name "
+                                           "(penalty, prior_contours)")
+    p.add_argument("--quick", action="store_true", help="tiny settings (seconds instead of minutes)")
+    p.add_argument("--out", default="out/examples", help="folder for the figures (default out/examples)")
     p.set_defaults(func=cmd_demo)
     return p

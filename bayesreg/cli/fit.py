@@ -21,13 +21,21 @@ __all__ = ["add_parser", "cmd_fit"]
 
 def cmd_fit(args) -> int:
     data, est, caught = fit_map(args)
-    print_fit(data, est, caught)
+    print_fit(data, est, caught, args)
     return 0
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``fit`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
-    p = subparsers.add_parser("fit", help="fit the MAP and print it")
+    p = subparsers.add_parser(
+        "fit", help="fit the MAP and print it",
+        description="Fit the MAP (the posterior mode: the penalized fit) and print the prior, the solver's "
+                    "convergence, the cost U and the weights.",
+        epilog="examples:\n"
+               "  bayesreg fit                                       # the lecture's wide data, laplace λ = 2\n"
+               "  bayesreg fit cancer.csv --target diagnosis --standardize --prior laplace --lam 1\n"
+               "  bayesreg fit diabetes.csv --formula 'y ~ age + bmi + C(sex)' --likelihood linear --standardize",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_fit_arguments(p)
     p.set_defaults(func=cmd_fit)
     return p

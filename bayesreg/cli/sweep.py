@@ -26,8 +26,10 @@ import warnings
 
 import numpy as np
 
-from .common import (DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
-                     check_tune_option, int_at_least, load_data, make_estimator, positive_float, progress_printer,
+from .daskrun import scheduler_for
+from .tables import sweep_legend
+from .common import (flag_message, DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
+                     check_tune_option, int_at_least, load_data, make_estimator, model_line, check_target, positive_float, progress_printer,
                      strictly_positive_float)
 from ..priors import Cauchy, ElasticNet, Gaussian, Laplace, StudentT
 
@@ -76,12 +78,13 @@ def _fmt(x) -> str:
 def _print_table(ds, choice) -> None:
     scale_name = str(ds.attrs["scale_name"])
     post = "mean" in ds
-    header = f"{'λ':>10} {scale_name:>16} {'MAP ≠ 0':>8} {'CV loss':>9} {'± se':>7} {'log evid.':>10}"
+    w = max(11, len(scale_name))
+    header = f"{'λ':>9} {scale_name:>{w}} {'MAP ≠ 0':>7} {'CV loss':>8} {'± se':>7} {'log evid.':>9}"
     sigma = "map_sigma" in ds
     if sigma:
         header += f" {'MAP σ':>9}"
     if post:
-        header += f" {'P(near 0)>½':>11} {'max R̂':>7} {'div.':>5}"
+        header += f" {'P(near 0)>½':>11} {'max R̂':>6} {'div.':>4}"
         if sigma:
             header += f" {'mean σ':>9}"
     print(header)
@@ -90,8 +93,8 @@ def _print_table(ds, choice) -> None:
         nz = int(np.sum(ds["map_coef"].values[i] != 0.0))
         cv = choice["cv_loss"].values[i] if choice is not None else math.nan
         se = choice["cv_se"].values[i] if choice is not None else math.nan
-        line = (f"{lam:>10.4g} {ds['prior_scale'].values[i]:>16.4g} {nz:>8d} {_fmt(cv):>9} {_fmt(se):>7} "
-                f"{_fmt(ev[i]):>10}")
+        line = (f"{lam:>9.4g} {ds['prior_scale'].values[i]:>{w}.4g} {nz:>7d} {_fmt(cv):>8} {_fmt(se):>7} "
+                f"{_fmt(ev[i]):>9}")
         if sigma:
             line += f" {_fmt(ds['map_sigma'].values[i]):>9}"
         if post:
@@ -100,10 +103,19 @@ def _print_table(ds, choice) -> None:
             else:
                 near = int(np.sum(ds["p_near_zero"].values[i] > 0.5))
                 rhat = np.nanmax(ds["r_hat"].values[i]) if np.isfinite(ds["r_hat"].values[i]).any() else math.nan
-                line += f" {near:>11d} {_fmt(rhat):>7} {int(ds['divergences'].values[i]):>5d}"
+                line += f" {near:>11d} {_fmt(rhat):>6} {int(ds['divergences'].values[i]):>4d}"
                 if sigma and "sigma_mean" in ds:
                     line += f" {_fmt(ds['sigma_mean'].values[i]):>9}"
         print(line)
+
+
+def _off_grid(lam: float, grid) -> str:
+    """λ_EB is a continuous optimum, not a grid point: say where it lies relative to the grid."""
+    if np.isclose(grid, lam, rtol=1e-9, atol=0.0).any():
+        return ""
+    if lam < grid.min() or lam > grid.max():
+        return " (continuous optimum, outside the --lams grid)"
+    return " (continuous optimum, between grid points)"
 
 
 def _print_choice(choice) -> None:
@@ -120,8 +132,9 @@ def _print_choice(choice) -> None:
     print("chosen λ:")
     line("cross-validation, minimum", a["lam_min"])
     line("cross-validation, one-SE rule", a["lam_1se"])
-    line("empirical Bayes (max evidence)", a["lam_eb"],
-         "" if math.isfinite(float(a["lam_eb"])) else f": {a.get('eb_note', '')}")
+    eb = float(a["lam_eb"])
+    line("empirical Bayes (max evidence)", eb, _off_grid(eb, choice["lam"].values) if math.isfinite(eb)
+         else f": {a.get('eb_note', '')}")
     if int(a.get("full_bayes", 0)):
         line("full Bayes, posterior median", a["lam_fb_median"],
              f"; {float(a['fb_prob']):.0%} HDI [{float(a['lam_fb_hdi_low']):.4g}, {float(a['lam_fb_hdi_high']):.4g}]"
@@ -142,6 +155,8 @@ def cmd_sweep(args) -> int:
 
     if args.scheduler is not None and not args.posterior:
         raise CLIError("--scheduler only applies to posterior sweeps: add --posterior")
+    if args.dashboard and args.scheduler != "local":
+        raise CLIError("--dashboard applies to --scheduler local (a remote scheduler serves its own dashboard)")
     if args.posterior or not args.no_full_bayes:  # both sample with nutpie
         check_tune_option(args.tune, "nutpie")
     lams = parse_lams(args.lams)
@@ -153,27 +168,33 @@ def cmd_sweep(args) -> int:
     except (ValueError, TypeError) as exc:
         raise CLIError(f"{'--df' if args.prior == 'studentt' else '--l2-ratio'}: {exc}") from None
     est = make_estimator(args, prior)
+    check_target(args, data)
     X = pd.DataFrame(data.X, columns=data.feature_names)
 
+    model = model_line(args, data)
+    if model:
+        print(model)
     print(f"data: {data.description}")
     for note in data.notes:
         print(note)
     if data.scale is not None:
-        print("features standardized: λ is a precision on the standardized scale")
+        print(f"features standardized: λ acts on the standardized scale ({prior.strength_meaning()}, in "
+              f"standardized units)")
     what = "MAP and posterior" if args.posterior else "MAP"
     where = "" if not args.posterior else (f" on dask ({args.scheduler})" if args.scheduler else " in this process")
     print(f"sweeping λ over {len(lams)} values from {lams.min():.4g} to {lams.max():.4g} ({what}{where})", flush=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            ds = sweep(est, X, data.y, lams, posterior=args.posterior, draws=args.draws, tune=args.tune,
-                       chains=args.chains, random_seed=args.seed, client=args.scheduler,
-                       progress=progress_printer("posterior runs" if args.posterior else "MAP fits"))
+            with scheduler_for(args.scheduler, args.dashboard) as client:
+                ds = sweep(est, X, data.y, lams, posterior=args.posterior, draws=args.draws, tune=args.tune,
+                           chains=args.chains, random_seed=args.seed, client=client,
+                           progress=progress_printer("posterior runs" if args.posterior else "MAP fits"))
             choice = choose_lambda(est, X, data.y, lams, n_folds=args.cv_folds, full_bayes=not args.no_full_bayes,
                                    hyper_a=args.hyper_a, hyper_b=args.hyper_b, draws=args.draws, tune=args.tune,
                                    chains=args.chains, random_seed=args.seed)
         except (ValueError, TypeError, SweepFailure) as exc:
-            raise CLIError(str(exc)) from None
+            raise CLIError(flag_message(exc)) from None
         except (OSError, TimeoutError) as exc:
             raise CLIError(f"--scheduler {args.scheduler}: cannot use the Dask scheduler: {exc}") from None
     print(f"prior: {ds.attrs['prior_kind']}, λ = {ds.attrs['lam_meaning']}"
@@ -188,10 +209,12 @@ def cmd_sweep(args) -> int:
               f", {ds.attrs['scheduler']}; model compiled {ds.attrs['n_compilations']} time(s)"
               f"; P(near 0) uses eps = {float(ds.attrs['eps']):.3g}")
     _print_table(ds, choice)
+    for line in sweep_legend(bool(args.posterior)):
+        print(line)
     _print_choice(choice)
     for w in caught:
         if issubclass(w.category, UserWarning):
-            print(f"warning: {w.message}")
+            print(f"warning: {flag_message(w.message)}")
 
     out.mkdir(parents=True, exist_ok=True)
     figs = {"coef_path.png": plots.plot_coef_path(ds).figure,
@@ -204,15 +227,23 @@ def cmd_sweep(args) -> int:
                   settings={"command": "sweep", "data": data.description, "prior": args.prior, "lams": args.lams,
                             "posterior": bool(args.posterior), "draws": args.draws, "tune": args.tune,
                             "chains": args.chains, "seed": args.seed, "scheduler": args.scheduler,
-                            "standardized": data.scale is not None, "formula": args.formula})
+                            "standardized": data.scale is not None, "formula": args.formula,
+                            "model": model_line(args, data) or args.likelihood})
     print(f"\nwrote {', '.join(figs)} and sweep.nc to {out}/")
     return 0
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``sweep`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
-    p = subparsers.add_parser("sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
-                              description=__doc__.split("\n\n")[0])
+    p = subparsers.add_parser(
+        "sweep", help="λ paths (MAP, posterior), the choice of λ, figures and a results file",
+        description="λ paths (MAP and posterior), the choice of λ (cross-validation, empirical Bayes, full Bayes), "
+                    "figures and a results file (coef_path.png, zero_pattern.png, lambda_choice.png, sweep.nc).",
+        epilog="examples:\n"
+               "  bayesreg sweep --lams 0.01:100:20                 # the lecture's wide data, laplace\n"
+               "  bayesreg sweep cancer.csv --target diagnosis --standardize --prior gaussian --lams 0.001:10:15\n"
+               "  bayesreg sweep --posterior --scheduler local --lams 0.1:10:5 --draws 500",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_arguments(p)
     p.add_argument("--prior", choices=("gaussian", "laplace", "elasticnet", "studentt", "cauchy"), default="laplace",
                    help="prior on the weights (default laplace); λ is swept")
@@ -225,6 +256,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None,
                    help="run the posterior runs on Dask: 'local' (2 local worker processes) or a scheduler "
                         "address such as tcp://host:8786 (default: in this process)")
+    p.add_argument("--dashboard", action="store_true",
+                   help="with --scheduler local: start the Dask dashboard and print its link (default: none)")
     p.add_argument("--draws", type=int_at_least(1), default=1000, help="draws per chain per λ (default 1000)")
     p.add_argument("--tune", type=int_at_least(0), default=1000, help="tuning steps per chain per λ (default 1000)")
     p.add_argument("--chains", type=int_at_least(1), default=2, help="chains per λ (default 2)")
