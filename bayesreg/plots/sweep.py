@@ -116,7 +116,10 @@ def plot_coef_path(sweep, *, features: Sequence[str] | None = None, ax=None, max
                 band.set_gid("hdi_band")
     symlog, linthresh = _path_scale(curves)
     if symlog:
+        from matplotlib.ticker import FuncFormatter
+
         ax.set_yscale("symlog", linthresh=linthresh, linscale=2.0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # 10, 1, −1 rather than 10¹, 10⁰, −10⁰
         ax.axhspan(-linthresh, linthresh, color="0.96", zorder=-1, gid="linear_part")
     ax.set_xscale("log")
     log_ticks(ax, lam)
