@@ -271,6 +271,8 @@ def test_prior_sensitivity_plot():
                           "sensitive": [True, False]}, index=pd.Index(["a", "b"], name="feature"))
     table.attrs.update({"lam": 8.0, "delta": 0.1})
     ax = plots.plot_prior_sensitivity(table)
+    ax.figure.canvas.draw()
+    assert _overlap(ax.get_legend().get_window_extent(), ax.get_window_extent()) == 0.0  # the legend hides no bar
     np.testing.assert_allclose(_lines(ax, "is")[0].get_xdata(), [-0.38, 0.21])
     bars = [c for c in ax.collections if c.get_gid() == "refit"][0]
     segs = bars.get_segments()

@@ -243,7 +243,7 @@ def plot_prior_sensitivity(table: pd.DataFrame, *, ax=None):
     ax.set_xlabel("d E[θ | y] / d log λ  (× ln 2 = shift per doubling of λ)")
     ax.set_title("Sensitivity to λ" + (f" at λ = {float(lam):.3g}" if lam is not None else "")
                  + (f", δ = {float(delta):g}" if delta is not None else "") + " (red: sensitive)", fontsize="medium")
-    ax.legend(fontsize="x-small", loc="best")
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)  # off the bars
     return ax
 
 
