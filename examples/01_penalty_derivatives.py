@@ -45,7 +45,7 @@ def plot(res: dict, out: Path) -> list[Path]:
 
     lam, lr = res["lam"], res["learning_rate"]
     w = np.linspace(-1.5, 1.5, 601)
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 5), layout="constrained")
     ax = axes[0]
     ax.plot(w, 0.5 * lam * w**2, label="L2 penalty (λ/2)w²")
     ax.plot(w, lam * np.abs(w), label="L1 penalty λ|w|")
@@ -53,7 +53,7 @@ def plot(res: dict, out: Path) -> list[Path]:
     ax.plot(w, lam * np.sign(w), "--", label="L1 derivative λ·sign(w): constant size")
     ax.axhline(0, color="k", lw=0.5)
     ax.set(xlabel="w", title=f"penalties and their derivatives (λ = {lam:g})")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))  # below: the curves fill the axes
     ax = axes[1]
     t = np.arange(len(res["l2"]))
     ax.plot(t, res["l2"], label="L2: w_t = (1−ηλ)^t w₀, small but ≠ 0")
@@ -61,7 +61,7 @@ def plot(res: dict, out: Path) -> list[Path]:
     ax.plot(t, res["prox"], ":", lw=2, label="L1, proximal step: lands on 0")
     ax.axhline(0, color="k", lw=0.5)
     ax.set(xlabel="iteration", ylabel="w", title=f"gradient descent on the penalty alone (η = {lr:g})")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))  # below: the curves fill the axes
     ax = axes[2]
     tail = slice(max(0, len(t) - 40), None)
     band = lr * lam
@@ -70,7 +70,7 @@ def plot(res: dict, out: Path) -> list[Path]:
     ax.plot(t[tail], res["prox"][tail], "s", color="C2", label="proximal step (exactly 0)")
     ax.plot(t[tail], res["l2"][tail], color="C0", label="L2")
     ax.set(xlabel="iteration", title="zoom: the last 40 steps")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))  # below: the curves fill the axes
     return [save(fig, out, "01_penalty_derivatives.png")]
 
 

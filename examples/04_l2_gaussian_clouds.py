@@ -58,7 +58,8 @@ def fit_both(data, lam: float) -> dict:
 def plot(samples: dict, fits: dict, lam: float, out: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.8), layout="constrained")
+    below = dict(loc="upper center", bbox_to_anchor=(0.5, -0.13))  # legends under the panels: lines fill the axes
     for ax, (name, data) in zip(axes[:2], samples.items()):
         f = fits[name]
         ax.scatter(*data.X[data.y == 1].T, s=12, label="y = 1")
@@ -70,19 +71,20 @@ def plot(samples: dict, fits: dict, lam: float, out: Path) -> list[Path]:
             if w is not None and abs(w[2]) > 1e-12:
                 ax.plot(xs, -(w[0] + w[1] * xs) / w[2], style, lw=2, label=f"{label}: w = {np.round(w, 2)}")
         if f["mle"] is None:
-            ax.text(0.02, 0.02, "separable: MLE weights → ∞\n(the lecture's (0, ∞, ∞))", transform=ax.transAxes)
+            ax.plot([], [], " ", label="separable: MLE weights → ∞ (the lecture's (0, ∞, ∞))")
         ax.set(xlim=(-5, 5), ylim=(-5, 5), xlabel="x₁", ylabel="x₂", title=f"{name} sample")
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=8, **below)
     ax = axes[2]
     prior = Gaussian(lam)
     grid = np.linspace(-12, 12, 400)
     ax.plot(grid, np.exp(prior.logpdf(grid)), label=f"prior N(0, 1/λ): λ = {lam:g}, variance {prior.variance:g}")
     for name, f in fits.items():
         for j, w in enumerate(f["map"][1:], start=1):
-            ax.axvline(w, ls=":", color="C1" if name == "separable" else "C2")
+            ax.axvline(w, ls=":", color="C1" if name == "separable" else "C2",
+                       label=f"MAP weights, {name} sample" if j == 1 else None)
     ax.axvline(4, color="k", label="Bayes weight 4")
     ax.set(xlabel="weight", title="prior density; MAP weights of both samples (dotted)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, **below)
     return [save(fig, out, "04_l2_gaussian_clouds.png")]
 
 

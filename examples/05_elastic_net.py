@@ -37,7 +37,7 @@ def mix_path(data, lam: float, mixes: np.ndarray) -> np.ndarray:
 def plot(mixes, coefs, lam, data, out: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
     ax = axes[0]
     for j in range(coefs.shape[1]):
         ax.plot(mixes, coefs[:, j], color="C3" if data.coef[j] != 0 else "0.6", lw=2 if data.coef[j] != 0 else 0.8)
@@ -52,7 +52,7 @@ def plot(mixes, coefs, lam, data, out: Path) -> list[Path]:
         prior = ElasticNet(lam * a, lam * (1 - a)).simplest()
         ax.plot(w, np.exp(prior.logpdf(w)), label=f"α = {a:g}: {type(prior).__name__}, variance {prior.variance:.3g}")
     ax.set(xlabel="w", title="the prior densities")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)  # the peaks fill the top
     return [save(fig, out, "05_elastic_net.png")]
 
 

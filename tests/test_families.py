@@ -120,6 +120,28 @@ def test_plot_has_one_interval_set_per_prior_and_the_maps(result):
         plot_prior_families(pd.DataFrame({"a": [1]}))
 
 
+def test_plot_truth_hides_no_map_marker_and_legend_is_outside(result):
+    import matplotlib.pyplot as plt
+
+    ax = plot_prior_families(result)
+    fig = ax.figure
+    fig.canvas.draw()
+    (true_line,) = [line for line in ax.lines if line.get_gid() == "true"]
+    star = ax.transData.transform(np.column_stack([true_line.get_xdata(), true_line.get_ydata()]))
+    markers = [line for line in ax.lines if line.get_gid() in ("map", "map_zero")]
+    assert markers
+    for line in markers:
+        xy = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        dist = np.hypot(*(xy[:, None, :] - star[None, :, :]).transpose(2, 0, 1))  # every marker vs every star
+        assert dist.min() > 0.5 * line.get_markersize() * fig.dpi / 72  # even where MAP == truth (lasso zeros)
+        assert true_line.get_zorder() < line.get_zorder()
+    lasso_zero = result.table["lasso"]["map_is_zero"].astype(bool)
+    assert (result.table.loc[lasso_zero, ("true", "")] == 0).any()  # the case that used to pile up
+    legend, data_area = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.x0 >= data_area.x1 or not legend.overlaps(data_area)
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("spec, expected", [
     ("gaussian:2", br.Gaussian(2.0)), ("Laplace:0.5", br.Laplace(0.5)), ("elastic-net:2,1", br.ElasticNet(2.0, 1.0)),
     ("elasticnet:lam2=3,lam1=1", br.ElasticNet(1.0, 3.0)), ("flat", br.Flat()), ("gaussian", br.Gaussian(1.0)),

@@ -129,6 +129,62 @@ def test_forest_several_posteriors_side_by_side(fitted):
     assert any("NUTS" in t for t in labels) and any("Laplace" in t for t in labels)
 
 
+def _display_xy(line):
+    return line.axes.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+
+
+def _overlap(a, b):
+    """Area shared by two display-space Bboxes."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(w, 0.0) * max(h, 0.0)
+
+
+def test_forest_many_rows_capped_height_distinct_markers_legend_outside():
+    # the lecture's shape: 50 weights + intercept = 51 rows, most MAPs exactly 0 and most true values 0
+    data = make_lecture_wide(n_samples=60, n_features=50, seed=0)
+    est = bayesreg.LogisticRegression(prior=bayesreg.Laplace(2.0)).fit(data.X, data.y)
+    rng = np.random.default_rng(1)
+    tree = az.from_dict({"posterior": {"coef": est.coef_ + 0.3 * rng.standard_normal((1, 100, 50)),
+                                       "intercept": est.intercept_ + 0.3 * rng.standard_normal((1, 100))}},
+                        coords={"feature": est.feature_names()}, dims={"coef": ["feature"]})
+    truth = np.where(est.coef_ == 0, 0.0, est.coef_)  # the truth equals the MAP on every row
+    table = compare(est, tree, true_coef=truth, true_intercept=est.intercept_)
+    assert len(table) == 51 and table["map_is_zero"].sum() > 10
+    ax = plot_forest(table)
+    fig = ax.figure
+    assert fig.get_figheight() <= 14.0  # was 1 + 0.45·51 ≈ 24 in (2,121 px at the CLI's 110 dpi…)
+    fig.canvas.draw()
+    # every row's MAP marker (× or ◇) and its true-value star sit at different display points,
+    # more than half a marker apart, though their data x are equal
+    (true_line,) = _by_gid(ax, "true")
+    t_xy = _display_xy(true_line)
+    for gid in ("map", "map_zero"):
+        (line,) = _by_gid(ax, gid)
+        m_xy = _display_xy(line)
+        rows = [list(table.index).index(r) for r in table.index[(table["map_is_zero"] == (gid == "map_zero"))]]
+        np.testing.assert_array_equal(line.get_xdata(), true_line.get_xdata()[rows])  # equal values…
+        dist = np.hypot(*(m_xy - t_xy[rows]).T)
+        px_per_pt = fig.dpi / 72.0
+        assert dist.min() > 0.5 * line.get_markersize() * px_per_pt  # …distinct positions
+        assert true_line.get_zorder() < line.get_zorder()              # the star is behind the MAP
+    # a star stays within its own row: closer to its row than to the next one
+    row_y = _row_y(ax)
+    offsets = true_line.get_ydata() - np.array([row_y[r] for r in table.index])
+    assert np.all(np.abs(offsets) < 0.5) and np.all(offsets != 0)
+    # the legend does not cover the data area
+    legend_box = ax.get_legend().get_window_extent()
+    assert _overlap(legend_box, ax.get_window_extent()) == 0.0
+
+
+def test_forest_few_rows_keep_full_size_markers(fitted):
+    data, est, tree, lap, coef, b = fitted
+    ax = plot_forest(compare(est, tree, true_coef=data.coef, true_intercept=data.intercept))
+    assert ax.figure.get_figheight() == pytest.approx(1.5 + 0.45 * 7)
+    (line,) = _by_gid(ax, "map") or _by_gid(ax, "map_zero")
+    assert line.get_markersize() >= 7
+
+
 def test_forest_rejects_other_input(fitted):
     with pytest.raises(ArgumentTypeError, match="table.*ndarray"):  # a TypeError that is still a ValueError
         plot_forest(np.zeros((3, 3)))
@@ -166,13 +222,46 @@ def test_densities_map_line_prior_and_title(fitted):
 def test_densities_default_features_and_given_axes(fitted):
     data, est, tree, lap, coef, b = fitted
     fig, grid = plt.subplots(2, 3)
-    axes = plot_densities(est, tree, axes=grid)
+    axes = plot_densities(est, tree, features=None, axes=grid)
     assert list(axes) == list(grid.ravel())
     assert [ax.get_xlabel() for ax in axes] == est.feature_names()
     fig1, ax1 = plt.subplots()
     (only,) = plot_densities(est, {"NUTS": tree, "Laplace": lap}, features="x1", axes=ax1)
     assert only is ax1
     assert len({p.get_facecolor() for p in _by_gid(ax1, "posterior")}) == 2  # one histogram per posterior
+
+
+def test_densities_auto_picks_the_map_outside_its_hdi(fitted):
+    data, est, tree, lap, coef, b = fitted
+    moved = coef.copy()
+    moved[:, :, 3] += 1.5          # x3's posterior moves away: its MAP falls outside the HDI
+    moved[:, :, 5] += 0.25         # x5's moves a little (MAP inside, but off-centre)
+    tree2 = az.from_dict({"posterior": {"coef": moved, "intercept": b + 5.0}},  # intercept: never auto
+                         coords={"feature": est.feature_names()}, dims={"coef": ["feature"]})
+    d = moved.reshape(-1, 6)
+    low, high = az.hdi(d[:, 3], prob=0.94)
+    assert not low <= est.coef_[3] <= high                                  # the constructed case holds
+    assert all(az.hdi(d[:, j], prob=0.94)[0] <= est.coef_[j] <= az.hdi(d[:, j], prob=0.94)[1] for j in (0, 5))
+    axes = plot_densities(est, tree2)  # default "auto"
+    picked = [ax.get_xlabel() for ax in axes]
+    assert picked[0] == "x3"
+    assert picked[1] == "x5"  # the next largest |MAP − mean| / sd
+    assert "intercept" not in picked and sorted(picked) == sorted(est.feature_names())
+    (first,) = plot_densities(est, tree2, features="auto", max_auto=1, axes=plt.subplots()[1])
+    assert first.get_xlabel() == "x3"
+
+
+def test_compare_cli_features_option(capsys, monkeypatch):
+    import bayesreg.cli.common as common
+    from bayesreg.cli import main
+
+    def no_work(*a, **k):
+        raise AssertionError("fitted before --features was checked")
+
+    monkeypatch.setattr(common.LogisticRegression, "fit", no_work)
+    code = main(["compare", "--features", "x1,nope"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--features" in err and "nope" in err
 
 
 def test_densities_gaussian_prior_width_follows_lambda():

@@ -132,9 +132,90 @@ def test_zero_pattern_shows_p_near_zero_next_to_exact_zeros():
 
 
 def test_zero_pattern_without_posterior_says_so():
-    left, right = plots.plot_zero_pattern(_sweep(posterior=False))
+    # on its own figure: the MAP panel alone, no empty half
+    (only,) = plots.plot_zero_pattern(_sweep(posterior=False))
+    assert [c for c in only.collections if c.get_gid() == "map_zero"]
+    assert "no posterior" in only.get_title()
+    assert [a for a in only.figure.axes if a.get_visible() and a.get_label() != "<colorbar>"] == [only]
+    assert [t.get_text() for t in only.get_yticklabels()] == FEATS
+    # on two given Axes the left one says why it is empty
+    fig, given = plt.subplots(1, 2)
+    left, right = plots.plot_zero_pattern(_sweep(posterior=False), axes=given)
     assert any(t.get_gid() == "no_posterior" for t in left.texts)
     assert [c for c in right.collections if c.get_gid() == "map_zero"]
+
+
+def _labels_overlap(axis, parent):
+    """Pairs of shown, non-empty x tick labels (major and minor, bottom or top) whose boxes intersect."""
+    renderer = axis.figure.canvas.get_renderer()
+    x0, x1 = parent.get_window_extent(renderer).intervalx
+    boxes = []
+    for t in axis.xaxis.get_major_ticks() + axis.xaxis.get_minor_ticks():
+        for label in (t.label1, t.label2):
+            if label.get_visible() and label.get_text():
+                box = label.get_window_extent(renderer)
+                if x0 - 1 <= 0.5 * (box.x0 + box.x1) <= x1 + 1:   # drawn inside the panel's width
+                    boxes.append(box)
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)], len(boxes)
+
+
+@pytest.mark.parametrize("lams", [np.array([0.3, 1.0, 3.0]), np.array([0.9, 1.3, 1.8]), np.geomspace(0.01, 100, 15)])
+def test_lambda_tick_labels_do_not_overlap_on_short_or_long_grids(lams):
+    ds = _sweep().isel(lam=[0, 1, 2]).assign_coords(lam=lams[:3]) if len(lams) == 3 else None
+    if ds is None:
+        rng = np.random.default_rng(2)
+        ds = xr.Dataset({"map_coef": (("lam", "feature"), rng.normal(size=(len(lams), 3)))},
+                        coords={"lam": lams, "feature": FEATS},
+                        attrs={"scale_power": 1.0, "scale_name": "prior scale 1/λ"})
+    for panels in (plots.plot_zero_pattern(ds), [plots.plot_coef_path(ds)]):
+        fig = panels[0].figure
+        fig.canvas.draw()
+        for a in panels:
+            for axis in (a, _scale_axis(a)):
+                clashes, n = _labels_overlap(axis, a)
+                assert not clashes, [b.bounds for pair in clashes for b in pair]
+                assert n >= (3 if len(lams) == 3 else 2)  # a short grid: a label at every grid point
+        plt.close(fig)
+
+
+def _overlap(a, b):
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(w, 0.0) * max(h, 0.0)
+
+
+def test_coef_path_one_outlier_does_not_flatten_the_rest():
+    # one coefficient ~ 76 (the users' case), seven of order 1
+    lams = np.geomspace(0.1, 100, 9)
+    size = np.array([76.0, 2.0, -1.5, 1.0, -0.8, 0.6, 1.2, -2.2])
+    names = [f"f{j}" for j in range(8)]
+    path = size[None, :] / (1.0 + lams[:, None])
+    ds = xr.Dataset({"map_coef": (("lam", "feature"), path), "mean": (("lam", "feature"), path * 1.1),
+                     "hdi_low": (("lam", "feature"), path * 1.1 - 0.5), "hdi_high": (("lam", "feature"), path * 1.1 + 0.5)},
+                    coords={"lam": lams, "feature": names}, attrs={"prob": 0.94, "scale_power": 1.0,
+                                                                    "scale_name": "prior scale 1/λ"})
+    ax = plots.plot_coef_path(ds)
+    ax.figure.canvas.draw()
+    # the display height taken by the seven ordinary coefficients' MAP lines (from the median line's
+    # range up): they use a reasonable part of the axis, not the sliver a linear axis up to 76 leaves them
+    to_px = ax.transData.transform
+    lines = {l.get_label(): l for l in _lines(ax, "map_path")}
+    ordinary = np.concatenate([lines[n].get_ydata() for n in names[1:]])
+    lam0 = np.full(ordinary.size, lams[0])
+    px = to_px(np.column_stack([lam0, ordinary]))[:, 1]
+    axis_px = ax.get_window_extent().height
+    assert (px.max() - px.min()) / axis_px > 0.3          # linear y up to 76 would leave ≈ 0.06
+    # …while the outlier is still on the axis
+    lo, hi = ax.get_ylim()
+    assert hi >= lines["f0"].get_ydata().max()
+    # at most MAX_BANDS HDI bands, and the legend outside the data area
+    assert len([c for c in ax.collections if c.get_gid() == "hdi_band"]) == plots.sweep.MAX_BANDS
+    assert _overlap(ax.get_legend().get_window_extent(), ax.get_window_extent()) == 0.0
+
+
+def test_coef_path_stays_linear_without_an_outlier():
+    ax = plots.plot_coef_path(_sweep())
+    assert ax.get_yscale() == "linear"
 
 
 def _choice(eb=True, fb=True):
@@ -170,7 +251,12 @@ def test_lambda_choice_marks_every_chosen_lambda_on_both_panels():
 def test_lambda_choice_without_evidence_or_full_bayes():
     top, bottom = plots.plot_lambda_choice(_choice(eb=False, fb=False))
     assert not _lines(top, "lam_eb") and not _lines(top, "lam_fb_median")
-    assert any(t.get_gid() == "eb_note" for t in top.texts)
+    # the note sits in the legend, which lies outside both panels' data areas
+    legend = top.get_legend()
+    assert any("empirical Bayes: needs a Gaussian" in t.get_text().replace("\n", " ") for t in legend.get_texts())
+    top.figure.canvas.draw()
+    box = legend.get_window_extent()
+    assert _overlap(box, top.get_window_extent()) == 0.0 and _overlap(box, bottom.get_window_extent()) == 0.0
     assert any(t.get_gid() == "no_full_bayes" for t in bottom.texts)
     with pytest.raises(ValueError, match="choose_lambda") as info:
         plots.plot_lambda_choice(xr.Dataset())
@@ -185,6 +271,8 @@ def test_prior_sensitivity_plot():
                           "sensitive": [True, False]}, index=pd.Index(["a", "b"], name="feature"))
     table.attrs.update({"lam": 8.0, "delta": 0.1})
     ax = plots.plot_prior_sensitivity(table)
+    ax.figure.canvas.draw()
+    assert _overlap(ax.get_legend().get_window_extent(), ax.get_window_extent()) == 0.0  # the legend hides no bar
     np.testing.assert_allclose(_lines(ax, "is")[0].get_xdata(), [-0.38, 0.21])
     bars = [c for c in ax.collections if c.get_gid() == "refit"][0]
     segs = bars.get_segments()
@@ -197,3 +285,12 @@ def test_prior_sensitivity_plot():
     assert not isinstance(info.value, TypeError)
     with pytest.raises(ArgumentTypeError, match="prior_sensitivity, got NoneType"):
         plots.plot_prior_sensitivity(None)
+
+
+def test_lambda_choice_legend_clears_the_evidence_axis():
+    top, bottom = plots.plot_lambda_choice(_choice())
+    fig = top.figure
+    fig.canvas.draw()
+    box = top.get_legend().get_window_extent()
+    twin = next(a for a in fig.axes if a is not top and a is not bottom and any(_lines(a, "log_evidence")))
+    assert _overlap(box, twin.get_tightbbox(fig.canvas.get_renderer())) == 0.0  # data, ticks and label

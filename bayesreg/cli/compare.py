@@ -27,7 +27,7 @@ __all__ = ["add_parser", "cmd_compare"]
 
 def cmd_compare(args) -> int:
     from .. import io, plots
-    from ..compare import SIGMA, compare as compare_table
+    from ..compare import compare as compare_table
     import matplotlib
 
     matplotlib.use("Agg")
@@ -36,6 +36,7 @@ def cmd_compare(args) -> int:
     check_tune_option(args.tune, args.sampler)
     out = check_output_folder(args.out)
     data, est = data_and_estimator(args)
+    density_features = _density_features(args.features, data)  # before any work: a typo fails at once
     has_map = est.has_mode()
     if has_map:
         data, est, caught = fit_map(args, (data, est))
@@ -90,7 +91,7 @@ def cmd_compare(args) -> int:
     figs = {}
     ax = plots.plot_forest(table)
     figs["forest.png"] = ax.figure
-    axes = plots.plot_densities(est, post, features=[f for f in table.index if f != SIGMA][:6])
+    axes = plots.plot_densities(est, post, features=density_features)
     figs["densities.png"] = np.ravel(axes)[0].figure
     if has_map:
         ax = plots.plot_cost_history(est.map_)
@@ -106,6 +107,19 @@ def cmd_compare(args) -> int:
                               **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})})
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
     return 0
+
+
+def _density_features(text, data):
+    """``--features a,b,c`` as a list of names of the design (or "intercept"); None → "auto"."""
+    if text is None:
+        return "auto"
+    names = [t.strip() for t in str(text).split(",") if t.strip()]
+    known = list(data.feature_names) + ["intercept"]
+    unknown = [n for n in names if n not in known]
+    if not names or unknown:
+        raise CLIError(f"--features must be a comma-separated list of columns of the design or 'intercept', "
+                       f"got {text!r}" + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
+    return names
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -132,6 +146,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="probability of the highest-density interval hdi_low/hdi_high (default 0.94)")
     p.add_argument("--wide", action="store_true",
                    help="print every column of the table (default: an 80-column essential subset)")
+    p.add_argument("--features", metavar="A,B,C",
+                   help="coefficients for densities.png, comma-separated (default: the 6 whose MAP sits furthest "
+                        "from the posterior, MAP outside the HDI first)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.set_defaults(func=cmd_compare)
     return p

@@ -6,6 +6,7 @@
 * :func:`scale_axis` — a top x axis in the prior's scale λ^(−p) over a λ axis
   (sd 1/√λ for a Gaussian prior, scale 1/λ for a Laplace), from a Dataset's attrs;
   gid "prior_scale_axis".
+* :func:`log_ticks` — tick labels on a log λ axis that do not collide on short grids.
 * :data:`MAP_STYLE`, :data:`ZERO_STYLE`, :data:`TRUE_STYLE` — markers for the
   MAP, an exactly-zero MAP and the true value.
 """
@@ -16,7 +17,8 @@ import math
 
 import numpy as np
 
-__all__ = ["new_axes", "as_axes_list", "scale_axis", "MAP_STYLE", "ZERO_STYLE", "TRUE_STYLE"]
+__all__ = ["new_axes", "as_axes_list", "scale_axis", "log_ticks", "FEW_TICKS", "MAP_STYLE", "ZERO_STYLE",
+           "TRUE_STYLE"]
 
 MAP_STYLE = dict(color="black", marker="x", linestyle="none", markersize=8, markeredgewidth=2, zorder=4)
 ZERO_STYLE = dict(color="crimson", marker="D", linestyle="none", markersize=7, markerfacecolor="none",
@@ -57,8 +59,30 @@ def as_axes_list(axes, n: int):
     return flat[:n]
 
 
-def scale_axis(ax, ds):
-    """A top x axis in the prior's scale λ^(−p) (p from ds.attrs; none if unknown). Returns it or None."""
+#: A λ grid of at most this many points gets a tick label at each point (and no others).
+FEW_TICKS = 6
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def log_ticks(axis, values) -> None:
+    """Readable labels on a log x axis over the grid ``values``: no minor-tick labels (they collide on
+    short ranges); on a grid of at most :data:`FEW_TICKS` points, one label at each grid point."""
+    from matplotlib.ticker import NullFormatter
+
+    v = np.unique(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v) & (v > 0)]
+    axis.xaxis.set_minor_formatter(NullFormatter())
+    if 0 < v.size <= FEW_TICKS:
+        axis.set_xticks(v, [_fmt(x) for x in v])
+
+
+def scale_axis(ax, ds, ticks=None):
+    """A top x axis in the prior's scale λ^(−p) (p from ds.attrs; none if unknown). Returns it or None.
+
+    ``ticks``: the λ grid; its tick labels then follow :func:`log_ticks` (in the prior's scale)."""
     power = ds.attrs.get("scale_power")
     if power is None:
         return None
@@ -73,6 +97,8 @@ def scale_axis(ax, ds):
             return np.where(np.asarray(scale) > 0, np.asarray(scale, dtype=float) ** (-1.0 / power), np.inf)
 
     top = ax.secondary_xaxis("top", functions=(forward, inverse))
+    if ticks is not None:
+        log_ticks(top, forward(np.asarray(ticks, dtype=float)))
     top.set_xlabel(str(ds.attrs.get("scale_name", "prior scale")), fontsize="small")
     top.set_gid("prior_scale_axis")
     return top

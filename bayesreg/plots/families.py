@@ -2,7 +2,8 @@
 
 Per coefficient and prior: the HDI as a bar, the posterior median as a dot, the
 MAP as a cross (a hollow diamond when it is exactly 0) — absent for a prior
-without a mode, whose legend entry says "no MAP" — and the truth as a star.
+without a mode, whose legend entry says "no MAP" — and the truth as a star
+just below the row's bars, behind them, so it never hides a MAP marker.
 Artists carry a ``gid`` ("hdi", "median", "map", "map_zero", "true").
 """
 
@@ -67,11 +68,12 @@ def plot_prior_families(result, ax=None, features=None):
                 ax.plot(m[zero], y[zero], gid="map_zero", **{**ZERO_STYLE, "markersize": 5,
                                                             "label": None if zero_drawn else "MAP exactly 0"})
                 zero_drawn = True
-    if ("true", "") in table.columns:
-        ax.plot(table[("true", "")].loc[rows].to_numpy(dtype=float), y0, gid="true",
-                **{**TRUE_STYLE, "label": "true"})
+    if ("true", "") in table.columns:  # below the last prior's bar and behind the markers: it hides none of them
+        ax.plot(table[("true", "")].loc[rows].to_numpy(dtype=float), y0 + offsets.min() - 0.14, gid="true",
+                **{**TRUE_STYLE, "markersize": 8, "zorder": 1, "label": "true (below the row's bars)"})
     ax.axvline(0.0, color="grey", linewidth=0.8, zorder=0)
     ax.set_yticks(y0, rows)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     prob = float(table.attrs.get("prob", 0.94))
     ax.set_xlabel(f"coefficient (dot: posterior median, bar: {prob:.0%} HDI)")
     ax.set_title("The same data under each prior: MAP vs posterior")

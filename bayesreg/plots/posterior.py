@@ -20,12 +20,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..compare import INTERCEPT, SHARED_COLUMNS, is_posterior_tree, posterior_draws, posterior_features
+from ..compare import INTERCEPT, SHARED_COLUMNS, hdi, is_posterior_tree, posterior_draws, posterior_features
 from ..priors import Flat, as_prior
 from ..validation import ArgumentTypeError, check_bool, check_int
 from .axes import MAP_STYLE, TRUE_STYLE, ZERO_STYLE, as_axes_list, new_axes
 
-__all__ = ["plot_forest", "plot_densities", "NO_MAP_LABEL"]
+__all__ = ["plot_forest", "plot_densities", "NO_MAP_LABEL", "FOREST_MAX_HEIGHT", "AUTO_FEATURES"]
 
 #: The legend entry in place of the MAP for a prior without a mode (the horseshoe).
 NO_MAP_LABEL = "no MAP: the prior's density is unbounded at 0"
@@ -50,23 +50,34 @@ def _forest_blocks(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Data
     return shared, blocks
 
 
+#: Forest figure height cap (inches): many rows share it instead of growing the figure.
+FOREST_MAX_HEIGHT = 14.0
+
+
 def plot_forest(table: pd.DataFrame, *, ax=None, show_true: bool = True, title: str | None = None):
     """Forest plot of a :func:`~bayesreg.compare.compare` table, one row per coefficient.
 
     Per posterior: a bar over the HDI and a dot at the posterior mean (several
     posteriors are drawn side by side, slightly offset).  Per row: the MAP as a
     black ×, or a hollow red diamond where the MAP is exactly zero; the truth
-    as a green star when the table has it.
+    as a green star, drawn just below the row (behind the MAP) so that a true
+    zero and an exactly-zero MAP stay two markers.  The figure is at most
+    :data:`FOREST_MAX_HEIGHT` inches tall (rows and markers shrink for many
+    rows) and the legend sits outside the data, right of the axes.
 
     Returns the matplotlib Axes.
     """
     shared, blocks = _forest_blocks(table)
     show_true = check_bool(show_true, "show_true")
     n = len(table)
-    ax = new_axes(ax, (7.0, 1.0 + 0.45 * n))
+    height = min(FOREST_MAX_HEIGHT, 1.5 + 0.45 * n)
+    ax = new_axes(ax, (7.0, height))
+    pitch_pt = 72.0 * (ax.figure.get_figheight() * ax.get_position().height) / max(n, 1)  # points per row
+    scale = float(np.clip(pitch_pt / 28.0, 0.55, 1.0))   # 0.45 in rows (≈ 32 pt) keep full-size markers
     y = np.arange(n)[::-1].astype(float)          # first row at the top
     k = len(blocks)
     offsets = np.linspace(-0.15 * (k - 1), 0.15 * (k - 1), k) if k > 1 else np.zeros(1)
+    true_offset = -(0.15 * (k - 1) + 0.3)       # below the row's bars, still inside the row
     prob = table.attrs.get("prob")
     hdi_text = f"{prob:.0%} HDI" if isinstance(prob, float) else "HDI"
     ax.axvline(0.0, color="0.85", linewidth=1, zorder=0)
@@ -75,27 +86,32 @@ def plot_forest(table: pd.DataFrame, *, ax=None, show_true: bool = True, title: 
         yy = y + offsets[i]
         suffix = f" ({label})" if label else ""
         bars = ax.hlines(yy, block["hdi_low"].to_numpy(float), block["hdi_high"].to_numpy(float), color=color,
-                         linewidth=2.5, alpha=0.8, label=hdi_text + suffix, zorder=2)
+                         linewidth=2.5 * scale, alpha=0.8, label=hdi_text + suffix, zorder=2)
         bars.set_gid("hdi")
-        ax.plot(block["mean"].to_numpy(float), yy, "o", color=color, markersize=5, label="posterior mean" + suffix,
-                gid="mean", zorder=3)
+        ax.plot(block["mean"].to_numpy(float), yy, "o", color=color, markersize=5 * scale,
+                label="posterior mean" + suffix, gid="mean", zorder=3)
     map_values = shared["map"].to_numpy(float)
     is_zero = (shared["map_is_zero"].to_numpy(bool) if "map_is_zero" in shared else map_values == 0.0)
+
+    def sized(style):
+        return {**style, "markersize": style["markersize"] * scale}
+
     if np.isnan(map_values).all():  # a prior without a mode (the horseshoe): say so instead of a marker
         ax.plot([], [], " ", label=NO_MAP_LABEL, gid="no_map")
     else:
-        ax.plot(map_values[~is_zero], y[~is_zero], label="MAP", gid="map", **MAP_STYLE)
+        ax.plot(map_values[~is_zero], y[~is_zero], label="MAP", gid="map", **sized(MAP_STYLE))
     if is_zero.any():
-        ax.plot(map_values[is_zero], y[is_zero], label="MAP = 0 exactly", gid="map_zero", **ZERO_STYLE)
+        ax.plot(map_values[is_zero], y[is_zero], label="MAP = 0 exactly", gid="map_zero", **sized(ZERO_STYLE))
     if show_true and "true" in shared:
         truth = shared["true"].to_numpy(float)
         ok = np.isfinite(truth)
-        ax.plot(truth[ok], y[ok], label="true value", gid="true", **TRUE_STYLE)
-    ax.set_yticks(y, [str(r) for r in table.index])
+        ax.plot(truth[ok], y[ok] + true_offset, label="true value", gid="true",
+                **{**sized(TRUE_STYLE), "zorder": 1})
+    ax.set_yticks(y, [str(r) for r in table.index], fontsize="small" if n > 25 else None)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel("coefficient value")
     ax.set_title(title if title is not None else f"MAP vs posterior ({hdi_text})")
-    ax.legend(fontsize="small", loc="best", framealpha=0.8)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, framealpha=0.8)
     return ax
 
 
@@ -114,14 +130,49 @@ def _prior_label(prior) -> str:
     return f"{type(prior).__name__} {params}, {sd_text}"
 
 
-def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axes=None, bins: int = 40):
+#: How many panels ``plot_densities(features="auto")`` draws at most.
+AUTO_FEATURES = 6
+
+
+def _interest(draws: dict, names: list[str], map_values: dict, prob: float) -> dict[str, float]:
+    """Per coefficient: how far the MAP sits from the posterior, in posterior sds.
+
+    The score is max over posteriors of |MAP − mean| / sd, plus 10 when the MAP
+    lies outside the posterior's HDI (so those come first).  Without a MAP
+    (the horseshoe) it is |mean| / sd, the coefficients the data pin down.
+    """
+    score = {}
+    for name in names:
+        m = map_values.get(name, math.nan)
+        best = 0.0
+        for d in draws.values():
+            x = np.asarray(d[name], dtype=float).ravel()
+            x = x[np.isfinite(x)]
+            if x.size == 0:
+                continue
+            sd = float(np.std(x)) or 1e-300
+            mean = float(np.mean(x))
+            if math.isnan(m):
+                best = max(best, abs(mean) / sd)
+                continue
+            low, high = hdi(x, prob)
+            best = max(best, abs(m - mean) / sd + (10.0 if not low <= m <= high else 0.0))
+        score[name] = best
+    return score
+
+
+def plot_densities(est, posterior, *, features: Sequence[str] | str | None = "auto", axes=None, bins: int = 40,
+                   max_auto: int = AUTO_FEATURES):
     """Posterior density of each coefficient with its MAP and its prior.
 
     Parameters
     ----------
     est : fitted estimator (its MAP, ``prior_`` and ``intercept_prior_``)
     posterior : DataTree or dict {label: DataTree} (the contract of :func:`bayesreg.compare.compare`)
-    features : names to draw (default: every coefficient); ``"intercept"`` is allowed
+    features : names to draw; ``"intercept"`` is allowed.  ``"auto"`` (default): the
+        ``max_auto`` most interesting coefficients, most interesting first — the MAP
+        outside the posterior's 94% HDI, then the largest |MAP − mean| / sd (see
+        :func:`_interest`); the intercept is left out.  None: every coefficient.
     axes : Axes, or a sequence/array of at least ``len(features)`` Axes; None makes a grid
     bins : histogram bins
 
@@ -142,9 +193,11 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
     draws = {label: posterior_draws(tree, names, fit_intercept, "posterior" if not label else f"posterior[{label!r}]")
              for label, tree in runs.items()}
     available = names + ([INTERCEPT] if fit_intercept else [])
-    features = list(names if features is None else ([features] if isinstance(features, str) else features))
-    unknown = [f for f in features if f not in available]
-    if not features or unknown:
+    auto = isinstance(features, str) and features == "auto"
+    if not auto:
+        features = list(names if features is None else ([features] if isinstance(features, str) else features))
+    unknown = [] if auto else [f for f in features if f not in available]
+    if not auto and (not features or unknown):
         raise ValueError(f"features must be a non-empty list of names from {available}, got unknown {unknown}"
                          if unknown else "features must not be empty")
     bins = check_int(bins, "bins", 1)
@@ -157,6 +210,10 @@ def plot_densities(est, posterior, *, features: Sequence[str] | None = None, axe
         map_values = dict(zip(names, np.asarray(est.coef_, dtype=float).tolist()))
         if fit_intercept:
             map_values[INTERCEPT] = float(est.intercept_)
+    if auto:
+        max_auto = check_int(max_auto, "max_auto", 1)
+        score = _interest(draws, names, map_values, 0.94)
+        features = sorted(names, key=lambda f: -score[f])[:max_auto]  # stable: ties keep the model's order
 
     ax_list = as_axes_list(axes, len(features))
     for ax, name in zip(ax_list, features):

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..validation import ArgumentTypeError, check_bool, check_int
-from .axes import new_axes, scale_axis
+from .axes import log_ticks, new_axes, scale_axis
 
 __all__ = ["plot_coef_path", "plot_zero_pattern", "plot_prior_sensitivity", "plot_lambda_choice"]
 
@@ -51,50 +51,88 @@ def _path_features(ds, features, max_features: int) -> list[str]:
     return [names[j] for j in order[:max_features]]
 
 
+#: At most this many HDI bands on one coefficient-path figure (the largest coefficients'):
+#: more overlap into one grey cloud.
+MAX_BANDS = 4
+
+
+def _path_scale(curves: list[np.ndarray]):
+    """(use symlog, linthresh): symlog when one curve's max |value| exceeds 5× the median curve's.
+
+    The linear part then reaches the 75th percentile of the curves' sizes (so the
+    ordinary coefficients are drawn linearly) and the outlier is compressed on the log part.
+    """
+    sizes = np.array([np.nanmax(np.abs(c)) if np.isfinite(c).any() else 0.0 for c in curves])
+    sizes = sizes[sizes > 0]
+    if sizes.size < 2:
+        return False, 1.0
+    typical = float(np.median(sizes))
+    if sizes.max() <= 5.0 * typical:
+        return False, 1.0
+    return True, float(np.percentile(sizes, 75))
+
+
 def plot_coef_path(sweep, *, features: Sequence[str] | None = None, ax=None, max_features: int = 8,
                    show_hdi: bool = True):
     """Coefficient paths against λ (log axis): MAP lines and posterior means with HDI bands.
 
     Solid lines: the MAP (an L1 prior's exact zeros show as flat segments at
-    0); dashed: the posterior mean; band: the HDI (``sweep.attrs["prob"]``).
-    The top axis gives the prior's sd 1/√λ (Gaussian) or scale 1/λ (Laplace),
-    so λ-as-precision reads off the figure.  ``features`` default: the
-    ``max_features`` largest in max |MAP| or |mean| along the path.  Works on a
-    MAP-only sweep (no dashed lines or bands).  Returns the Axes.
+    0); dashed: the posterior mean; band: the HDI (``sweep.attrs["prob"]``),
+    for the :data:`MAX_BANDS` largest coefficients only (more overlap into one
+    cloud).  When one coefficient dwarfs the rest (its max |value| is over 5×
+    the median coefficient's) the y axis is symlog: linear up to the 75th
+    percentile of the sizes, logarithmic beyond, so the outlier does not
+    flatten the others.  The top axis gives the prior's sd 1/√λ (Gaussian) or
+    scale 1/λ (Laplace), so λ-as-precision reads off the figure.  The legend
+    sits outside the axes.  ``features`` default: the ``max_features`` largest
+    in max |MAP| or |mean| along the path.  Works on a MAP-only sweep (no
+    dashed lines or bands).  Returns the Axes.
     """
     _check_sweep(sweep)
     feats = _path_features(sweep, features, check_int(max_features, "max_features", 1))
     show_hdi = check_bool(show_hdi, "show_hdi")
     if ax is None:
-        ax = new_axes(None, (7.5, 4.5))
-        ax.figure.set_layout_engine("constrained")  # room for the top (prior scale) axis and the title
+        ax = new_axes(None, (8.5, 4.5))
+        ax.figure.set_layout_engine("constrained")  # room for the top (prior scale) axis, the title and legend
     lam = sweep["lam"].values.astype(float)
     order = np.argsort(lam)
     lam = lam[order]
     has_post = "mean" in sweep
     ax.axhline(0.0, color="0.8", linewidth=1, zorder=0)
+    curves = []
     for k, name in enumerate(feats):
         color = f"C{k % 10}"
-        ax.plot(lam, sweep["map_coef"].sel(feature=name).values[order], color=color, linewidth=1.8,
-                label=name, gid="map_path")
+        map_path = sweep["map_coef"].sel(feature=name).values[order]
+        curves.append(map_path)
+        ax.plot(lam, map_path, color=color, linewidth=1.8, label=name, gid="map_path")
         if has_post:
-            ax.plot(lam, sweep["mean"].sel(feature=name).values[order], color=color, linestyle="--",
-                    linewidth=1.4, gid="mean_path")
-            if show_hdi:
+            mean_path = sweep["mean"].sel(feature=name).values[order]
+            curves[-1] = np.concatenate([map_path, mean_path])
+            ax.plot(lam, mean_path, color=color, linestyle="--", linewidth=1.4, gid="mean_path")
+            if show_hdi and k < MAX_BANDS:  # feats come largest first unless the caller chose them
                 band = ax.fill_between(lam, sweep["hdi_low"].sel(feature=name).values[order],
                                        sweep["hdi_high"].sel(feature=name).values[order], color=color, alpha=0.12,
                                        linewidth=0)
                 band.set_gid("hdi_band")
+    symlog, linthresh = _path_scale(curves)
+    if symlog:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.set_yscale("symlog", linthresh=linthresh, linscale=2.0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # 10, 1, −1 rather than 10¹, 10⁰, −10⁰
+        ax.axhspan(-linthresh, linthresh, color="0.96", zorder=-1, gid="linear_part")
     ax.set_xscale("log")
+    log_ticks(ax, lam)
     ax.set_xlabel("λ (prior precision / rate; log scale)")
-    ax.set_ylabel("coefficient")
-    scale_axis(ax, sweep)
+    ax.set_ylabel("coefficient" + (f" (symlog: linear within ±{linthresh:.2g})" if symlog else ""))
+    scale_axis(ax, sweep, ticks=lam)
     prob = sweep.attrs.get("prob")
-    what = ("MAP (solid) vs posterior mean (dashed)"
-            + (f", {float(prob):.0%} HDI bands" if has_post and show_hdi and prob is not None else "")
-            if has_post else "MAP path")
+    n_bands = min(MAX_BANDS, len(feats))
+    bands = (f", {float(prob):.0%} HDI bands" + (f" ({n_bands} largest)" if len(feats) > n_bands else "")
+             if has_post and show_hdi and prob is not None else "")
+    what = "MAP (solid) vs posterior mean (dashed)" + bands if has_post else "MAP path"
     ax.set_title(f"Coefficient paths: {what}", fontsize="medium")
-    ax.legend(fontsize="x-small", ncol=2, loc="best", framealpha=0.8)
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     return ax
 
 
@@ -114,15 +152,24 @@ def plot_zero_pattern(sweep, *, features: Sequence[str] | None = None, axes=None
     posterior probability that |w| ≤ eps (eps in the title, the same at every
     λ); right: black where the MAP is exactly 0.  An L1 MAP switches a weight
     off at a λ; the posterior only drifts towards 0.  ``features`` default: all.
-    On a MAP-only sweep the left panel says so.  Returns the two Axes.
+    On a MAP-only sweep with ``axes=None`` the figure has the MAP panel only
+    (with two given Axes, the left one says there is no posterior).  λ tick
+    labels sit at the grid points on a short grid (:func:`.axes.log_ticks`).
+    Returns an array of the Axes drawn (two, or the MAP panel alone).
     """
     _check_sweep(sweep)
     names = [str(f) for f in sweep["feature"].values]
     feats = names if features is None else _path_features(sweep, features, len(names))
+    has_post = "p_near_zero" in sweep
     if axes is None:
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, 2, figsize=(10.0, 2.4 + 0.22 * len(feats)), sharey=True)
+        height = 2.4 + 0.22 * len(feats)
+        if has_post:
+            fig, axes = plt.subplots(1, 2, figsize=(10.0, height), sharey=True)
+        else:  # a MAP-only sweep: one panel, no empty half
+            fig, ax = plt.subplots(figsize=(6.0, height))
+            axes = [None, ax]
         fig.set_layout_engine("constrained")
     axes = list(np.ravel(np.asarray(axes, dtype=object)))
     if len(axes) < 2:
@@ -132,7 +179,7 @@ def plot_zero_pattern(sweep, *, features: Sequence[str] | None = None, axes=None
     x_edges = _log_edges(lam[order])
     y_edges = np.arange(len(feats) + 1) - 0.5
     left, right = axes[:2]
-    if "p_near_zero" in sweep:
+    if has_post:
         pz = sweep["p_near_zero"].sel(feature=feats).values[order].T  # (feature, lam)
         mesh = left.pcolormesh(x_edges, y_edges, pz, cmap="viridis", vmin=0.0, vmax=1.0)
         mesh.set_gid("p_near_zero")
@@ -140,21 +187,24 @@ def plot_zero_pattern(sweep, *, features: Sequence[str] | None = None, axes=None
         eps = sweep.attrs.get("eps")
         left.set_title("posterior: P(|w| ≤ eps)" + (f", eps = {float(eps):.3g}" if eps is not None else ""),
                        fontsize="medium")
-    else:
+    elif left is not None:
         left.text(0.5, 0.5, "no posterior in this sweep\n(sweep(..., posterior=True))", ha="center",
                   va="center", transform=left.transAxes, gid="no_posterior")
         left.set_title("posterior: P(|w| ≤ eps)", fontsize="medium")
     zero = (sweep["map_coef"].sel(feature=feats).values[order].T == 0.0).astype(float)
     mesh = right.pcolormesh(x_edges, y_edges, zero, cmap="Greys", vmin=0.0, vmax=1.0)
     mesh.set_gid("map_zero")
-    right.set_title("MAP: exactly zero (black)", fontsize="medium")
-    for a in (left, right):
+    right.set_title("MAP: exactly zero (black)" + ("" if has_post or left is not None else
+                                                    " — MAP-only sweep, no posterior"), fontsize="medium")
+    panels = [a for a in (left, right) if a is not None]
+    for a in panels:
         a.set_xscale("log")
+        log_ticks(a, lam)
         a.set_xlabel("λ (log scale)")
         a.set_ylim(len(feats) - 0.5, -0.5)
-        scale_axis(a, sweep)
-    left.set_yticks(np.arange(len(feats)), feats, fontsize="x-small" if len(feats) > 15 else "small")
-    return np.asarray([left, right], dtype=object)
+        scale_axis(a, sweep, ticks=lam)
+    panels[0].set_yticks(np.arange(len(feats)), feats, fontsize="x-small" if len(feats) > 15 else "small")
+    return np.asarray(panels, dtype=object)
 
 
 def plot_prior_sensitivity(table: pd.DataFrame, *, ax=None):
@@ -193,7 +243,7 @@ def plot_prior_sensitivity(table: pd.DataFrame, *, ax=None):
     ax.set_xlabel("d E[θ | y] / d log λ  (× ln 2 = shift per doubling of λ)")
     ax.set_title("Sensitivity to λ" + (f" at λ = {float(lam):.3g}" if lam is not None else "")
                  + (f", δ = {float(delta):g}" if delta is not None else "") + " (red: sensitive)", fontsize="medium")
-    ax.legend(fontsize="x-small", loc="best")
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)  # off the bars
     return ax
 
 
@@ -215,7 +265,7 @@ def plot_lambda_choice(choice, *, axes=None):
     if axes is None:
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(2, 1, figsize=(7.5, 6.5), sharex=True, height_ratios=[3, 2])
+        fig, axes = plt.subplots(2, 1, figsize=(9.5, 6.5), sharex=True, height_ratios=[3, 2])
         fig.set_layout_engine("constrained")
     axes = list(np.ravel(np.asarray(axes, dtype=object)))
     if len(axes) < 2:
@@ -247,9 +297,11 @@ def plot_lambda_choice(choice, *, axes=None):
                    label="log evidence (Laplace approx.)", gid="log_evidence")
         ev_ax.set_ylabel("log p(y | λ) + const", color="C3")
         handles += ev_ax.get_legend_handles_labels()[0]
-    else:
-        top.text(0.02, 0.03, f"empirical Bayes: {a.get('eb_note', 'not available')}", transform=top.transAxes,
-                 fontsize="x-small", color="C3", gid="eb_note")
+    else:  # the note goes into the legend (outside the data), as an entry without a marker
+        import textwrap
+
+        note = textwrap.fill(f"empirical Bayes: {a.get('eb_note', 'not available')}", 38)
+        handles += top.plot([], [], " ", color="C3", label=note, gid="eb_note")
     if "lam_draws" in choice:
         draws = choice["lam_draws"].values.astype(float)
         draws = draws[np.isfinite(draws) & (draws > 0)]
@@ -277,12 +329,18 @@ def plot_lambda_choice(choice, *, axes=None):
                                     label=f"{text} = {v:.3g}" if axis is top else None)
                 line.set_gid(key)
     bottom.set_xscale("log")
+    log_ticks(bottom, lam)
     bottom.set_xlabel("λ (log scale)")
-    scale_axis(top, choice)
+    scale_axis(top, choice, ticks=lam)
+    # legends right of the axes (past the evidence axis' labels), never over a curve
     h, l = top.get_legend_handles_labels()
-    top.legend(h + handles, l + [hh.get_label() for hh in handles], fontsize="x-small", loc="best")
+    h = [x for x in h if x.get_gid() != "eb_note"]
+    l = [x.get_label() for x in h]
+    right = 1.16 if "log_evidence" in choice and np.isfinite(choice["log_evidence"].values).any() else 1.02
+    top.legend(h + handles, l + [hh.get_label() for hh in handles], fontsize="x-small", loc="upper left",
+               bbox_to_anchor=(right, 1.0), borderaxespad=0.0)
     if "lam_draws" in choice:
-        bottom.legend(fontsize="x-small", loc="best")
+        bottom.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(right, 1.0), borderaxespad=0.0)
     top.set_title("Choosing λ: cross-validation, empirical Bayes, full Bayes", fontsize="medium")
     return np.asarray([top, bottom], dtype=object)
 
