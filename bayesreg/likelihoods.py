@@ -122,6 +122,16 @@ class Likelihood:
     def params(self) -> dict[str, float]:
         return {}
 
+    # -- identity: two likelihoods are equal when they are the same class with the same parameters --
+    def __eq__(self, other):
+        return type(other) is type(self) and other.params() == self.params()
+
+    def __hash__(self):
+        return hash((type(self).__qualname__, tuple(sorted(self.params().items()))))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.params().items())})"
+
     def describe(self) -> str:
         """One line saying what the likelihood is."""
         return repr(self)
@@ -213,15 +223,6 @@ class Bernoulli(Likelihood):
         if bad.any():
             raise ValueError(f"y must hold 0/1 labels for a Bernoulli likelihood, got {y[bad][0]!r}")
 
-    def __eq__(self, other):
-        return type(other) is Bernoulli
-
-    def __hash__(self):
-        return hash("Bernoulli")
-
-    def __repr__(self):
-        return "Bernoulli()"
-
 
 class Normal(Likelihood):
     """Normal likelihood with noise sd σ: linear regression (σ known here; the model may estimate it).
@@ -304,12 +305,3 @@ class Normal(Likelihood):
 
     def params(self) -> dict[str, float]:
         return {"noise_sd": self.noise_sd}
-
-    def __eq__(self, other):
-        return type(other) is Normal and other.noise_sd == self.noise_sd
-
-    def __hash__(self):
-        return hash(("Normal", self.noise_sd))
-
-    def __repr__(self):
-        return f"Normal(noise_sd={self.noise_sd!r})"

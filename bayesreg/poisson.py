@@ -121,12 +121,3 @@ class Poisson(Likelihood):
 
     def structure_key(self) -> tuple:
         return ("Poisson",)
-
-    def __eq__(self, other):
-        return type(other) is Poisson
-
-    def __hash__(self):
-        return hash("Poisson")
-
-    def __repr__(self):
-        return "Poisson()"

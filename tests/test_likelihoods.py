@@ -209,3 +209,22 @@ def test_normal_identity():
 def test_likelihood_base_is_abstract():
     with pytest.raises(NotImplementedError):
         Likelihood().nll(np.zeros(1), np.zeros(1))
+
+
+def test_likelihood_identity_comes_from_class_and_params():
+    """Equality, hash and repr are the base class's, from params(): built-in and user likelihoods alike."""
+    from bayesreg.likelihoods import Bernoulli, Likelihood, Normal
+    from bayesreg.poisson import Poisson
+
+    class Scaled(Likelihood):
+        def __init__(self, k):
+            self.k = k
+
+        def params(self):
+            return {"k": self.k}
+
+    assert Normal(2.0) == Normal(2.0) and hash(Normal(2.0)) == hash(Normal(2.0))
+    assert Normal(2.0) != Normal(3.0) and Bernoulli() != Poisson() and Poisson() == Poisson()
+    assert (repr(Bernoulli()), repr(Normal(2.0)), repr(Poisson())) == ("Bernoulli()", "Normal(noise_sd=2.0)", "Poisson()")
+    assert Scaled(1.5) == Scaled(1.5) and Scaled(1.5) != Scaled(2.5) and repr(Scaled(1.5)) == "Scaled(k=1.5)"
+    assert len({Scaled(1.5), Scaled(1.5), Normal(1.0)}) == 2
