@@ -12,6 +12,7 @@ import math
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,11 +20,10 @@ from .. import datasets
 from . import encoding
 from .messages import (CLIError, check_target, flag_message, intercept_text, model_line, separation_lines,
                        target_name)
-from ..estimators import LogisticRegression
-from ..regressors import LinearRegression, PoissonRegression
 from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
-from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, Prior, RegularizedHorseshoe, StudentT
-from ..solvers import SOLVERS
+
+if TYPE_CHECKING:
+    from ..priors import Prior
 
 __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "check_counts", "noise_options", "noise_line",
            "prior_from_args", "load_data", "data_and_estimator", "read_csv",
@@ -33,8 +33,12 @@ __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "chec
            "check_feature_names", "add_data_arguments", "add_prior_arguments", "add_model_arguments",
            "add_fit_arguments", "progress_printer", "target_name", "model_line", "flag_message", "check_target"]
 
+# The choices of --prior, --likelihood and --solver as plain names, so that building the parser (``bayesreg --help``)
+# imports neither the priors (SciPy) nor the solvers and estimators (scikit-learn); tests/test_import_time.py checks
+# them against Prior.registry, the estimators and bayesreg.solvers.SOLVERS.
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
 LIKELIHOODS = ("logistic", "linear", "poisson")
+SOLVERS = ("gd", "ista", "fista", "newton")
 
 #: Help text of ``--df`` (fit, compare and sweep).
 DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauchy, ν → ∞ the Gaussian; "
@@ -51,6 +55,8 @@ def prior_from_args(kind: str, lam: float | None, lam2: float | None, df: float 
 
     The horseshoes take ``--scale-global`` (default 1), ``--slab-scale`` (default 2), ``--slab-df`` (default 4).
     """
+    from ..priors import Cauchy, ElasticNet, Flat, Gaussian, Horseshoe, Laplace, RegularizedHorseshoe, StudentT
+
     if df is not None and kind != "studentt":
         raise CLIError(f"--df applies only to --prior studentt, not {kind}")
     if kind in ("horseshoe", "regularized-horseshoe"):
@@ -221,6 +227,9 @@ def noise_options(args) -> dict:
 
 def make_estimator(args, prior: Prior):
     """The (unfitted) estimator the likelihood, noise and solver options describe, with ``prior``."""
+    from ..estimators import LogisticRegression
+    from ..regressors import LinearRegression, PoissonRegression
+
     noise = noise_options(args)
     if args.noise_scaled:
         try:
@@ -474,3 +483,12 @@ def progress_printer(label: str):
             print(f"{label}: {done}/{total} done", file=sys.stderr, flush=True)
 
     return progress
+
+
+def __getattr__(name: str):
+    """The estimator classes, named here before they loaded lazily (``bayesreg.cli.common.LogisticRegression``)."""
+    if name in ("LogisticRegression", "LinearRegression", "PoissonRegression"):
+        import bayesreg
+
+        return getattr(bayesreg, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

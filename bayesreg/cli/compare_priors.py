@@ -16,9 +16,8 @@ import argparse
 import inspect
 import warnings
 
-from ..priors import Prior
 from .tables import ARVIZ_DEFAULT
-from .common import (flag_message, check_target, CLIError, SEED, add_data_arguments, add_model_arguments, check_feature_names,
+from .common import (flag_message, check_target, CLIError, PRIORS, SEED, add_data_arguments, add_model_arguments, check_feature_names,
                      check_output_folder, check_tune_option, int_at_least, load_data, make_estimator, probability,
                      progress_printer)
 
@@ -33,6 +32,8 @@ def _key(name: str) -> str:
 
 def prior_kinds() -> dict[str, type]:
     """The priors a spec may name: every registered Prior class with a PyMC form, by normalized name."""
+    from ..priors import Prior
+
     return {_key(name): cls for name, cls in Prior.registry.items() if cls.to_pymc is not Prior.to_pymc}
 
 
@@ -139,7 +140,7 @@ def cmd_compare_priors(args) -> int:
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``compare-priors`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
-    kinds = ", ".join(sorted(prior_kinds()))
+    kinds = ", ".join(sorted({_key(kind) for kind in PRIORS}))  # the built-in kinds, without importing the priors
     p = subparsers.add_parser(
         "compare-priors", help="the same data under several prior families: MAP and posterior side by side",
         description="Fit the MAP (where the prior has one) and sample the posterior under each prior, and show them "

@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import re
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .. import datasets
+
+if TYPE_CHECKING:  # pandas loads when a CSV is read, not with the CLI's parser
+    import pandas as pd
 
 __all__ = ["drop_saved_index", "one_hot_text", "formula_dataset", "standardize"]
 
@@ -32,6 +36,8 @@ _UNNAMED = re.compile(r"^Unnamed: \d+$")
 
 def drop_saved_index(frame: pd.DataFrame, target: str | None) -> tuple[pd.DataFrame, list[str]]:
     """Drop a first column named ``Unnamed: 0`` (pandas' unnamed index) that holds 0, 1, …, N − 1 (or 1, …, N)."""
+    import pandas as pd
+
     if frame.shape[1] == 0:
         return frame, []
     first = frame.columns[0]
@@ -46,6 +52,8 @@ def drop_saved_index(frame: pd.DataFrame, target: str | None) -> tuple[pd.DataFr
 
 def one_hot_text(features: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Text columns → dummies ``col[level]`` (first sorted level dropped); returns (features, dummies, notes)."""
+    import pandas as pd
+
     out, dummies, notes = [], [], []
     taken = {str(c) for c in features.columns}
     for col in features.columns:

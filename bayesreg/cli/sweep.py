@@ -31,7 +31,6 @@ from .tables import sweep_legend
 from .common import (flag_message, DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
                      check_tune_option, int_at_least, load_data, make_estimator, model_line, check_target, positive_float, progress_printer,
                      strictly_positive_float)
-from ..priors import Cauchy, ElasticNet, Gaussian, Laplace, StudentT
 
 __all__ = ["add_parser", "cmd_sweep", "parse_lams"]
 
@@ -57,6 +56,8 @@ def parse_lams(text: str) -> np.ndarray:
 
 
 def _prior(args):
+    from ..priors import Cauchy, ElasticNet, Gaussian, Laplace, StudentT
+
     if args.df is not None and args.prior != "studentt":
         raise CLIError(f"--df applies only to --prior studentt, not {args.prior}")
     if args.prior == "gaussian":
