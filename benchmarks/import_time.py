@@ -102,7 +102,8 @@ def importtime_top(argv: list[str], env: dict, top: int) -> list[str]:
                 *argv[1:]]
     else:
         argv = [sys.executable, "-X", "importtime", *argv[1:]]
-    err = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=NEUTRAL).stderr
+    err = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=NEUTRAL,
+                         check=False).stderr
     rows = []
     for line in err.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)

@@ -15,11 +15,15 @@ from __future__ import annotations
 import argparse
 import inspect
 import warnings
+from typing import TYPE_CHECKING
 
 from .tables import ARVIZ_DEFAULT
 from .common import (flag_message, check_target, CLIError, PRIORS, SEED, add_data_arguments, add_model_arguments, check_feature_names,
                      check_output_folder, check_tune_option, int_at_least, load_data, make_estimator, probability,
                      progress_printer)
+
+if TYPE_CHECKING:  # the priors load with the first spec parsed, not with the CLI's parser
+    from ..priors import Prior
 
 __all__ = ["add_parser", "cmd_compare_priors", "parse_prior_spec", "prior_kinds"]
 
