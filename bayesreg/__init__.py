@@ -27,13 +27,15 @@ __all__ = [
     "SeparationError", "detect_separation",
     "compare", "hdi", "save_results", "load_results", "datasets",
     "sweep", "prior_sensitivity", "compare_priors", "choose_lambda", "full_bayes_lambda", "save_sweep", "load_sweep",
+    "report", "sweep_report", "demo_report",
 ]
 __version__ = "0.1.0"
 
 # Submodules whose imports are heavy (PyMC, ArviZ, matplotlib, Dask) load on first attribute access
 # (PEP 562): ``import bayesreg as br; br.plots`` works, and ``import bayesreg`` stays light.
-_LAZY_SUBMODULES = ("convert", "plots", "posterior", "sensitivity", "parallel", "cli")
-_LAZY_FROM = {"sample_posterior": "posterior", "laplace_approximation": "posterior", "PosteriorWarning": "posterior"}
+_LAZY_SUBMODULES = ("convert", "plots", "posterior", "sensitivity", "parallel", "cli", "reports")
+_LAZY_FROM = {"sample_posterior": "posterior", "laplace_approximation": "posterior", "PosteriorWarning": "posterior",
+              "report": "reports", "sweep_report": "reports", "demo_report": "reports"}
 
 
 def __getattr__(name: str):
