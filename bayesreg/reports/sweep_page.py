@@ -167,13 +167,16 @@ def sweep_report(sweep, prior=None, path="sweep.html", *, choice=None, figures: 
 
 
 def _default_prior(ds):
+    """The swept prior from the sweep's ``prior_kind``, only where λ is its one parameter (Gaussian, Laplace, Cauchy)."""
     from ..priors import Prior
 
     kind = str(ds.attrs.get("prior_kind", ""))
     cls = Prior.registry.get(kind.lower())
-    if cls is None:
-        raise ValueError(f"prior: the sweep's prior_kind {kind!r} cannot be rebuilt; pass prior=")
     try:
-        return cls(1.0)
+        prior = cls(lam=1.0) if cls is not None else None
     except TypeError:
-        raise ValueError(f"prior: a {kind} prior needs more than λ to rebuild; pass prior=") from None
+        prior = None
+    if prior is None or set(prior.params()) != {"lam"}:
+        raise ValueError(f"prior: the sweep's prior_kind {kind!r} takes more than λ (or is unknown), so it cannot be "
+                         f"rebuilt from the sweep; pass prior= (e.g. the swept prior at any λ)")
+    return prior
