@@ -5,7 +5,6 @@ The browser half (pages rendered in headless Chromium) is tests/test_reports_bro
 
 import html
 import json
-import math
 import re
 
 import numpy as np
@@ -157,8 +156,9 @@ def test_sweep_report_needs_a_prior_it_can_rebuild(tmp_path):
 
 
 def test_docstring_paragraphs_and_lists_become_html():
-    text = "Title line\n\n* one\n  more\n* two <b>\n\n1. first\n2. second\n\nplain & text"
+    text = "Title line\n\n* one\n  more\n* two <b>\n\n1. first\n2. second\n\nplain & text, a *fraction*, **no** ``U`` 2*3*4"
     out = paragraphs(text)
     assert "<ul><li>one more</li><li>two &lt;b&gt;</li></ul>" in out
+    assert "a <em>fraction</em>, <strong>no</strong> <code>U</code> 2*3*4" in out
     assert "<ol><li>first</li><li>second</li></ol>" in out
-    assert "<p>plain &amp; text</p>" in out and math.isfinite(1.0)
+    assert "<p>plain &amp; text," in out

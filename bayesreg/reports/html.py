@@ -18,6 +18,7 @@ import html
 import io
 import json
 import math
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -86,6 +87,14 @@ def img(figure_or_path, alt: str, caption: str = "") -> str:
     return f'<figure><img src="{png_data_uri(figure_or_path)}" alt="{esc(alt)}">{cap}</figure>'
 
 
+def _inline(text: str) -> str:
+    """Escaped text with the docstrings' light markup: ``code``, **strong**, *emphasis*."""
+    out = esc(text)
+    out = re.sub(r"``(.+?)``", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*(\S(?:.*?\S)?)\*\*", r"<strong>\1</strong>", out)
+    return re.sub(r"(?<![\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])", r"<em>\1</em>", out)
+
+
 def paragraphs(text: str) -> str:
     """Plain text (a docstring) as HTML: blank-line separated paragraphs, ``*``/``-`` and ``1.`` lists, indented code."""
     out = []
@@ -108,9 +117,9 @@ def paragraphs(text: str) -> str:
                 break
         if items:
             tag = "ol" if stripped[0][:1].isdigit() else "ul"
-            out.append(f"<{tag}>" + "".join(f"<li>{esc(' '.join(i))}</li>" for i in items) + f"</{tag}>")
+            out.append(f"<{tag}>" + "".join(f"<li>{_inline(' '.join(i))}</li>" for i in items) + f"</{tag}>")
         else:
-            out.append(f"<p>{esc(' '.join(stripped))}</p>")
+            out.append(f"<p>{_inline(' '.join(stripped))}</p>")
     return "\n".join(out)
 
 
