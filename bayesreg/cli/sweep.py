@@ -234,7 +234,7 @@ def cmd_sweep(args) -> int:
     if args.report:
         from ..reports import sweep_report  # lazy: the CLI's import stays light
 
-        page = sweep_report(out / "sweep.nc", prior, out / "sweep.html", figures={n: out / n for n in figs})
+        page = sweep_report(out / "sweep.nc", est.prior, out / "sweep.html", figures={n: out / n for n in figs})
         print(f"wrote {page} (the λ explorer: open it in a browser and move the slider)")
     return 0
 

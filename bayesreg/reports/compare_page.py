@@ -185,10 +185,6 @@ def compare_html(results, *, figures: dict | None = None, notes=None, title: str
         notes = s.get("notes", [])
     notes = [notes] if isinstance(notes, str) else list(notes)
     figs = _figures(res, folder, figures)
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - matplotlib is a dependency
-        plt = None
     notice = ""
     if res.comparison is not None:
         notice = (f'<section id="notice"><h2>What to notice</h2>'
@@ -197,10 +193,11 @@ def compare_html(results, *, figures: dict | None = None, notes=None, title: str
         f'<li><a href="#{k}">{esc(v)}</a></li>' for k, v in TOC) + "</ol></nav>"
     body = "\n".join([toc, _model_section(res, attrs), _map_section(res, _n_obs(trees)),
                       _posterior_section(res, trees), notice, _table_section(res.comparison), _figure_section(figs)])
-    if plt is not None:
+    if figures is None and any(hasattr(f, "savefig") for f in figs.values()):  # drawn here: close them
+        import matplotlib.pyplot as plt
+
         for f in figs.values():
-            if hasattr(f, "savefig"):
-                plt.close(f)
+            plt.close(f)
     subtitle = str(s.get("data", "") or "")
     return page(title, body, scripts=("sortable.js",), subtitle=subtitle)
 
