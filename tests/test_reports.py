@@ -91,6 +91,10 @@ def test_what_to_notice_counts_from_the_table():
     outside = df.index[~df["map_in_hdi"]].tolist()
     assert f"outside its 94% HDI for {len(outside)} coefficient(s): {', '.join(outside)}" in heads
     assert any(level == "bad" and "separat" in detail for level, _, detail in notes)
+    ratio = (coefs["mean"].abs() / coefs["sd"]).sort_values(ascending=False)
+    assert f"most clearly non-zero: {', '.join(ratio.index[:3])}" in heads
+    collapsed = diagnostics.what_to_notice(df.assign(sd=1e-17))  # e.g. importance weights on one draw
+    assert not any("most clearly" in h for _, h, _ in collapsed)
 
 
 def test_posterior_verdicts_flag_rhat_ess_divergences_and_khat():

@@ -155,7 +155,9 @@ def what_to_notice(table: pd.DataFrame, notes: list[str] = ()) -> list[tuple[str
                     f"{int(np.isfinite(covered).sum())} coefficients", "Simulated data: the generating weights are "
                     "known, so the intervals can be checked against them."))
     if "mean" in coefs and "sd" in coefs:
-        r = (coefs["mean"].abs() / coefs["sd"].replace(0, np.nan)).dropna().sort_values(ascending=False)
+        sd = coefs["sd"].astype(float)
+        sd = sd.where(sd > 1e-9 * np.maximum(1.0, coefs["mean"].abs()))  # collapsed draws say nothing
+        r = (coefs["mean"].abs() / sd).dropna().sort_values(ascending=False)
         if len(r):
             out.append(("info", f"most clearly non-zero: {_names(r.index[:3].tolist())}",
                         f"largest |posterior mean| / sd ({', '.join(fmt(v, 3) for v in r.iloc[:3])})."))
