@@ -149,6 +149,15 @@ def test_compare_report_renders_and_its_table_sorts(browser, compare_run, capsys
     _screenshot(browser, "report.png")
 
 
+def test_compare_report_is_the_page_of_the_saved_results(compare_run):
+    """The CLI builds the page from memory; read back from results.nc, the same page comes out."""
+    from bayesreg import load_results
+    from bayesreg.reports.compare_page import FIGURES, compare_html
+
+    again = compare_html(load_results(compare_run / "results.nc"), figures={n: compare_run / n for n in sorted(FIGURES)})
+    assert again == (compare_run / "report.html").read_text(encoding="utf-8")
+
+
 # -- sweep.html: the λ explorer ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

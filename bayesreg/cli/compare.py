@@ -102,17 +102,20 @@ def cmd_compare(args) -> int:
         fig.savefig(out / name, dpi=110, bbox_inches="tight")
         plt.close(fig)
     table.to_csv(out / "comparison.csv")
+    settings = {"command": "compare", "data": data.description, "draws": args.draws,
+                "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
+                "formula": args.formula, "model": model_line(args, data) or args.likelihood,
+                "notes": [" ".join(line.strip() for line in separation)] if separation else [],
+                **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})}
     io.save_results(out / "results.nc", est=est if has_map else None, posterior=post, comparison=table,
-                    settings={"command": "compare", "data": data.description, "draws": args.draws,
-                              "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
-                              "formula": args.formula, "model": model_line(args, data) or args.likelihood,
-                              "notes": [" ".join(line.strip() for line in separation)] if separation else [],
-                              **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})})
+                    settings=settings)
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
     if args.report:
-        from ..reports import report  # lazy: the CLI's import stays light
+        from ..reports import report, results_in_memory  # lazy: the CLI's import stays light
 
-        print(f"wrote {report(out / 'results.nc', out / 'report.html')} (open it in a browser; self-contained)")
+        saved = results_in_memory(est if has_map else None, post, table, settings)  # what results.nc holds
+        page = report(saved, out / "report.html", figures={name: out / name for name in sorted(figs)})
+        print(f"wrote {page} (open it in a browser; self-contained)")
     return 0
 
 
@@ -134,7 +137,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "compare", help="MAP vs full posterior, with figures and a results file",
         description="Fit the MAP, sample the full posterior of the same model, and print them side by side "
-                    "(writes forest.png, densities.png, cost_history.png, comparison.csv and results.nc to --out).",
+                    "(writes forest.png, densities.png, cost_history.png, comparison.csv, results.nc and report.html "
+                    "to --out).",
         epilog="examples:\n"
                "  bayesreg compare --draws 500                      # the lecture's wide data, laplace λ = 2\n"
                "  bayesreg compare cancer.csv --target diagnosis --standardize --prior gaussian --lam 1\n"

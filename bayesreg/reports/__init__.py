@@ -10,9 +10,9 @@ Pages embed their CSS, scripts, figures and data and make no network request
 (:mod:`.html`).
 """
 
-from .compare_page import report
+from .compare_page import report, results_in_memory
 
-__all__ = ["report", "sweep_report", "demo_report"]
+__all__ = ["report", "results_in_memory", "sweep_report", "demo_report"]
 
 
 def __getattr__(name: str):

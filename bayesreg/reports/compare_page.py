@@ -22,7 +22,7 @@ import pandas as pd
 from .diagnostics import map_verdicts, posterior_verdicts, sigma_text, what_to_notice
 from .html import data_table, esc, fmt, img, page, write_page
 
-__all__ = ["report", "compare_html"]
+__all__ = ["report", "compare_html", "results_in_memory"]
 
 FIGURES = {"forest.png": "Forest plot: per coefficient, the MAP (point), the posterior mean and its HDI (line)",
            "densities.png": "Posterior densities of the most interesting coefficients, with the MAP (dashed) "
@@ -43,6 +43,21 @@ def _load(results):
     if isinstance(results, (str, Path)):
         return load_results(results), Path(results).parent
     raise TypeError(f"results must be a bayesreg.io.Results or the path of a results.nc, got {type(results).__name__}")
+
+
+def results_in_memory(est, posterior, comparison: pd.DataFrame, settings: dict):
+    """The :class:`bayesreg.io.Results` that ``save_results(est=est, posterior=…, comparison=…, settings=…)``
+    would read back, without the round trip through the file (``est`` None: no MAP, e.g. a horseshoe)."""
+    from ..io import Results
+
+    res = Results(posterior=posterior, comparison=comparison, settings=dict(settings or {}))
+    if est is not None:
+        res.map, res.prior = est.map_, est.prior_
+        res.intercept_prior = getattr(est, "intercept_prior_", None)
+        res.feature_names = [str(n) for n in est.feature_names()] if hasattr(est, "feature_names") else None
+        res.fit_intercept = bool(getattr(est, "fit_intercept", True))
+        res.estimator = type(est).__name__
+    return res
 
 
 def _posteriors(res) -> dict:
