@@ -6,7 +6,7 @@ PYTHON := $(firstword $(foreach p,$(PY_CANDIDATES),$(shell $(p) -c 'import sys; 
 VENV := .venv
 VPY := $(VENV)/bin/python
 
-.PHONY: run test install install-test clean
+.PHONY: run test install install-test browser clean
 
 $(VPY):
 	@if [ -z "$(PYTHON)" ]; then echo "bayesreg needs Python >= 3.12 (PyMC 6 / ArviZ 1.x); none found on PATH or in ~/.pyenv" >&2; exit 1; fi
@@ -20,10 +20,21 @@ install-test: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'
 
 run: install
-	$(VENV)/bin/bayesreg compare --out out
+	$(VENV)/bin/bayesreg compare --out out    # writes out/report.html too (compare's default; --no-report skips it)
 
-test: install-test
+test: install-test browser
 	$(VPY) -m pytest -x -q
+
+# The browser tests (tests/test_reports_browser.py) open the HTML reports in headless Chromium through
+# the system chromedriver.  Installed here when missing, once and quietly, on a Debian/Ubuntu machine as
+# root (as in CI); elsewhere this says so and those tests skip with the same message.
+browser:
+	@if command -v chromedriver >/dev/null 2>&1 && { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; }; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium and chromium-driver (apt-get) for the browser tests…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+	else echo "note: chromium/chromedriver missing and not installable here (needs root and apt-get): the browser tests will skip"; fi
 
 clean:
 	rm -rf $(VENV) out

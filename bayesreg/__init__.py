@@ -28,10 +28,11 @@ _EXPORTS = {
     "io": ("save_results", "load_results", "save_sweep", "load_sweep"),
     "sensitivity": ("sweep", "prior_sensitivity", "compare_priors", "choose_lambda", "full_bayes_lambda"),
     "posterior": ("sample_posterior", "laplace_approximation", "PosteriorWarning"),
+    "reports": ("report", "sweep_report", "demo_report"),
 }
 _LAZY_FROM = {name: module for module, names in _EXPORTS.items() for name in names}
 #: Submodules named in ``__all__`` or ``dir()``; any other submodule also loads on ``bayesreg.NAME``.
-_LAZY_SUBMODULES = ("datasets", "convert", "plots", "posterior", "sensitivity", "parallel", "cli")
+_LAZY_SUBMODULES = ("datasets", "convert", "plots", "posterior", "sensitivity", "parallel", "cli", "reports")
 
 __all__ = [
     "LogisticRegression", "LinearRegression", "PoissonRegression",
@@ -43,6 +44,7 @@ __all__ = [
     "SeparationError", "detect_separation",
     "compare", "hdi", "save_results", "load_results", "datasets",
     "sweep", "prior_sensitivity", "compare_priors", "choose_lambda", "full_bayes_lambda", "save_sweep", "load_sweep",
+    "report", "sweep_report", "demo_report",
 ]
 __version__ = "0.1.0"
 

@@ -4,7 +4,8 @@
 
 Prints the MAP report of ``bayesreg fit``, samples the posterior, prints the
 comparison table and writes ``forest.png``, ``densities.png``,
-``cost_history.png``, ``comparison.csv`` and ``results.nc`` to ``--out``.
+``cost_history.png``, ``comparison.csv``, ``results.nc`` and (unless
+``--no-report``) the self-contained page ``report.html`` to ``--out``.
 With ``--prior horseshoe`` (or ``regularized-horseshoe``), which has no MAP, it
 prints "no MAP: …" instead of the MAP report, and the table has no MAP columns
 (nor a cost history; results.nc holds no MAP).
@@ -81,7 +82,8 @@ def cmd_compare(args) -> int:
     print(format_table(compact_table(shown, wide=args.wide), wide=args.wide))
     for line in compare_legend(shown, sampler, wide=args.wide, has_map=has_map):
         print(line)
-    for line in separation_lines(args, data):
+    separation = separation_lines(args, data)
+    for line in separation:
         print(line)
     zeros = table.index[table["map_is_zero"].astype(bool)] if "map_is_zero" in table else []
     if len(zeros):
@@ -100,12 +102,20 @@ def cmd_compare(args) -> int:
         fig.savefig(out / name, dpi=110, bbox_inches="tight")
         plt.close(fig)
     table.to_csv(out / "comparison.csv")
+    settings = {"command": "compare", "data": data.description, "draws": args.draws,
+                "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
+                "formula": args.formula, "model": model_line(args, data) or args.likelihood,
+                "notes": [" ".join(line.strip() for line in separation)] if separation else [],
+                **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})}
     io.save_results(out / "results.nc", est=est if has_map else None, posterior=post, comparison=table,
-                    settings={"command": "compare", "data": data.description, "draws": args.draws,
-                              "chains": args.chains, "sampler": args.sampler, "seed": args.seed,
-                              "formula": args.formula, "model": model_line(args, data) or args.likelihood,
-                              **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})})
+                    settings=settings)
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
+    if args.report:
+        from ..reports import report, results_in_memory  # lazy: the CLI's import stays light
+
+        saved = results_in_memory(est if has_map else None, post, table, settings)  # what results.nc holds
+        page = report(saved, out / "report.html", figures={name: out / name for name in sorted(figs)})
+        print(f"wrote {page} (open it in a browser; self-contained)")
     return 0
 
 
@@ -127,7 +137,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "compare", help="MAP vs full posterior, with figures and a results file",
         description="Fit the MAP, sample the full posterior of the same model, and print them side by side "
-                    "(writes forest.png, densities.png, cost_history.png, comparison.csv and results.nc to --out).",
+                    "(writes forest.png, densities.png, cost_history.png, comparison.csv, results.nc and report.html "
+                    "to --out).",
         epilog="examples:\n"
                "  bayesreg compare --draws 500                      # the lecture's wide data, laplace λ = 2\n"
                "  bayesreg compare cancer.csv --target diagnosis --standardize --prior gaussian --lam 1\n"
@@ -150,5 +161,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="coefficients for densities.png, comma-separated (default: the 6 whose MAP sits furthest "
                         "from the posterior, MAP outside the HDI first)")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
+    p.add_argument("--report", action=argparse.BooleanOptionalAction, default=True,
+                   help="write report.html to --out: the model, diagnostics in words, the sortable table and the "
+                        "figures on one self-contained page (default: on; --no-report skips it)")
     p.set_defaults(func=cmd_compare)
     return p

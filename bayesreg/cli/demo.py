@@ -1,6 +1,7 @@
 """``bayesreg demo``: list the teaching examples in ``examples/``, or run one.
 
     bayesreg demo [NAME] [--quick] [--out DIR]
+    bayesreg demo --report [--quick]      # examples 01–08 on one page, out/examples/demo.html
 
 The examples ship with the source tree, not the wheel.
 """
@@ -46,6 +47,8 @@ def cmd_demo(args) -> int:
     examples = _list_examples()
     if not examples:
         raise CLIError(f"no examples found in {_examples_dir()} (they ship with the source tree, not the wheel)")
+    if args.report:
+        return _demo_report(args, examples)
     if args.name is None:
         print("examples (run one with: bayesreg demo NAME [--quick] [--out DIR]):")
         for stem, path in examples.items():
@@ -64,6 +67,25 @@ def cmd_demo(args) -> int:
     return 0
 
 
+LECTURE = tuple(f"{i:02d}" for i in range(1, 9))  # the lecture's experiments; 09 and later are extras
+
+
+def _demo_report(args, examples: dict[str, Path]) -> int:
+    from ..reports import demo_report  # lazy: the CLI's import stays light
+
+    if args.name is None:
+        stems = [s for s in examples if s[:2] in LECTURE]
+    else:
+        stems = match_example(args.name, list(examples))
+        if not stems:
+            raise CLIError(f"NAME {args.name!r} matches no example; choose one of {list(examples)}")
+    out = Path(args.out)
+    print(f"running {len(stems)} example(s){' (--quick)' if args.quick else ''} for the teaching page…", flush=True)
+    page = demo_report([examples[s] for s in stems], out / "demo.html", out=out, quick=args.quick)
+    print(f"wrote {page} (the lecture's experiments with their figures: open it in a browser)")
+    return 0
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``demo`` sub-command to an argparse ``add_subparsers()`` object; returns its parser."""
     p = subparsers.add_parser(
@@ -72,11 +94,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  bayesreg demo                      # list them\n"
                "  bayesreg demo penalty --quick      # a word of the name: 01_penalty_derivatives\n"
-               "  bayesreg demo 06 --out figs        # by number",
+               "  bayesreg demo 06 --out figs        # by number\n"
+               "  bayesreg demo --report --quick     # examples 01–08 on one page: out/examples/demo.html",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("name", nargs="?", help="example: its full name, its number (01), or words of its name "
                                            "(penalty, prior_contours)")
     p.add_argument("--quick", action="store_true", help="tiny settings (seconds instead of minutes)")
     p.add_argument("--out", default="out/examples", help="folder for the figures (default out/examples)")
+    p.add_argument("--report", action="store_true",
+                   help="run the lecture's examples 01–08 (or NAME) and write them, explained and with their "
+                        "figures, to one self-contained page --out/demo.html")
     p.set_defaults(func=cmd_demo)
     return p

@@ -6,8 +6,9 @@
 Without data it runs on the lecture's wide data set (N = D = 50).  It prints
 the λ table (λ next to the prior sd 1/√λ or scale 1/λ it stands for), the λ
 chosen by cross-validation, empirical Bayes and full Bayes, and writes
-``coef_path.png``, ``zero_pattern.png``, ``lambda_choice.png`` and
-``sweep.nc`` (read it with :func:`bayesreg.io.load_sweep`) to ``--out``.
+``coef_path.png``, ``zero_pattern.png``, ``lambda_choice.png``,
+``sweep.nc`` (read it with :func:`bayesreg.io.load_sweep`) and (unless
+``--no-report``) the λ explorer ``sweep.html`` to ``--out``.
 
 Wiring (in :func:`bayesreg.cli.build_parser`)::
 
@@ -231,6 +232,11 @@ def cmd_sweep(args) -> int:
                             "standardized": data.scale is not None, "formula": args.formula,
                             "model": model_line(args, data) or args.likelihood})
     print(f"\nwrote {', '.join(figs)} and sweep.nc to {out}/")
+    if args.report:
+        from ..reports import sweep_report  # lazy: the CLI's import stays light
+
+        page = sweep_report(out / "sweep.nc", est.prior, out / "sweep.html", figures={n: out / n for n in figs})
+        print(f"wrote {page} (the λ explorer: open it in a browser and move the slider)")
     return 0
 
 
@@ -269,5 +275,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_model_arguments(p)
     p.add_argument("--seed", type=SEED, default=0, help="seed for the generated data, CV folds' sampler and NUTS")
     p.add_argument("--out", default="out/sweep", help="output folder (default ./out/sweep)")
+    p.add_argument("--report", action=argparse.BooleanOptionalAction, default=True,
+                   help="write sweep.html to --out: a λ slider moving the MAP, the posterior intervals and the prior "
+                        "density, one self-contained page (default: on; --no-report skips it)")
     p.set_defaults(func=cmd_sweep)
     return p
