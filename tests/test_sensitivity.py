@@ -212,11 +212,22 @@ def test_sweep_bad_arguments(kwargs, match):
 
 # -- the scheduler, with fake runs (no sampling) -----------------------------------------------
 
-def _echo_after(item):
-    """Sleep, then return (item, finish time)."""
-    i, delay = item
-    time.sleep(delay)
-    return i * 10, time.time()
+def _echo_after(item, log_dir):
+    """Run 0 waits (up to 60 s) until another run has finished; return (item, finish time).
+
+    A barrier rather than a fixed sleep: on a loaded machine the other worker may take
+    seconds just to start its first run.
+    """
+    i = item
+    if i == 0:
+        deadline = time.time() + 60.0
+        while not any(f.startswith("echo-done-") for f in os.listdir(log_dir)) and time.time() < deadline:
+            time.sleep(0.05)
+    finish = time.time()
+    if i != 0:
+        with open(os.path.join(log_dir, f"echo-done-{i}"), "w"):
+            pass
+    return i * 10, finish
 
 
 def _flaky(item, log_dir):
@@ -279,11 +290,10 @@ def test_dask_sweep_equals_serial_and_each_worker_compiles_once(serial_sweep, da
     assert ds.attrs["n_compilations"] <= 2
 
 
-def test_dask_results_come_back_in_lambda_order(dask_client):
-    delays = [3.0, 0.0, 0.0, 0.0, 0.0]          # the first run finishes last, even on a loaded machine
-    seen = []
-    results, failures = run_all(_echo_after, list(enumerate(delays)), client=dask_client,
-                                      progress=lambda d, n: seen.append((d, n)))
+def test_dask_results_come_back_in_lambda_order(dask_client, tmp_path):
+    seen = []                                     # run 0 finishes after another run, even on a loaded machine
+    results, failures = run_all(_echo_after, list(range(5)), client=dask_client, shared=(str(tmp_path),),
+                                progress=lambda d, n: seen.append((d, n)))
     assert not failures
     assert [r[0] for r in results] == [0, 10, 20, 30, 40]
     finish = [r[1] for r in results]
