@@ -108,6 +108,7 @@ def bench_posterior(args, data, lams, run_kw):
     _, fitted, _ = fit_path(est, X, y, lams, keep=True)
     n_rebuilt = len(lams) if not args.quick else 3
     per_rebuilt = []
+    n_compiled = 0
     max_diff = 0.0
     for i in range(n_rebuilt):
         post_mod.clear_compile_cache()
@@ -119,11 +120,12 @@ def bench_posterior(args, data, lams, run_kw):
             warnings.simplefilter("ignore", UserWarning)
             r = posterior_run(spec, X, y)
         per_rebuilt.append(time.perf_counter() - t0)
-        assert r["compiled"], "the rebuilt run should have compiled"
+        n_compiled += bool(r["compiled"])  # False: a compile came from another cache (e.g. on disk)
         max_diff = max(max_diff, float(np.max(np.abs(r["table"]["mean"][:-1] - ds_once["mean"].values[i]))))
     total_rebuilt = statistics.mean(per_rebuilt) * len(lams)
     note = "" if n_rebuilt == len(lams) else f" (extrapolated from {n_rebuilt} runs)"
-    say(f"rebuilt per λ   : per λ {med_range(per_rebuilt)}; {len(lams)} λ ≈ {total_rebuilt:7.2f} s{note}")
+    say(f"rebuilt per λ   : per λ {med_range(per_rebuilt)}; {len(lams)} λ ≈ {total_rebuilt:7.2f} s{note}; "
+        f"{n_compiled} of {n_rebuilt} compiled (the rest loaded a compile cached outside this process)")
     say(f"ratio rebuilt / compiled-once (whole sweep): {total_rebuilt / total_once:5.1f}×   (target ≥ 5×)")
     say(f"  (same seed either way: max |posterior mean difference| = {max_diff:.1e})")
     say()
