@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -186,21 +185,18 @@ def sigma_draws(tree, arg: str) -> np.ndarray:
     return values
 
 
-def _diagnostic(fn, x: np.ndarray) -> float:
-    """Call an ArviZ diagnostic on a (chain, draw) array; NaN where it is undefined."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        try:
-            return float(fn(x))
-        except (ValueError, ZeroDivisionError, FloatingPointError):
-            return math.nan
-
-
 def _summarize(draws: dict[str, np.ndarray], map_values: dict[str, float], true_values: dict[str, float] | None,
                prob: float, eps: float, approximation: bool) -> pd.DataFrame:
-    import arviz as az
+    from .posterior.diagnostics import rhat_ess
 
     rows = {}
+    names = list(draws)
+    if not approximation and names and len({draws[n].shape for n in names}) == 1:  # all columns in one pass
+        r_hat, ess_bulk, _ = rhat_ess(np.stack([draws[n] for n in names], axis=-1), tail=False)
+        diagnostics = {n: (float(r_hat[i]), float(ess_bulk[i])) for i, n in enumerate(names)}
+    else:
+        diagnostics = {n: (math.nan, math.nan) if approximation else
+                       tuple(float(v[0]) for v in rhat_ess(draws[n][..., None], tail=False)[:2]) for n in names}
     for name, x in draws.items():
         flat = x.ravel()
         lo, hi = hdi(flat, prob)
@@ -219,9 +215,7 @@ def _summarize(draws: dict[str, np.ndarray], map_values: dict[str, float], true_
         scale = name == SIGMA  # σ > 0: no sign, no band around 0
         row["p_positive"] = math.nan if scale else float(np.mean(flat > 0))
         row["p_near_zero"] = float(np.mean(np.abs(flat) <= eps)) if math.isfinite(eps) and not scale else math.nan
-        n_chain, n_draw = x.shape
-        row["r_hat"] = math.nan if approximation or n_chain < 2 else _diagnostic(az.rhat, x)
-        row["ess_bulk"] = math.nan if approximation else _diagnostic(lambda a: az.ess(a, method="bulk"), x)
+        row["r_hat"], row["ess_bulk"] = diagnostics[name]  # rank-normalized split R-hat and bulk ESS (ArviZ's)
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 

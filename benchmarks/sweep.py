@@ -1,6 +1,11 @@
 r"""λ sweeps: what compiling once, Dask workers and warm starts buy.
 
-Three comparisons on the lecture's wide data (N = D = 50, logistic, Laplace prior):
+Comparisons on the lecture's wide data (N = D = 50, logistic, Laplace prior):
+
+0. **Per-λ diagnostics outside sampling** (R-hat, bulk and tail ESS of every
+   coefficient, as ``compare`` and the convergence check need them): ArviZ called per
+   coefficient, as before issue 12, vs :func:`bayesreg.posterior.diagnostics.rhat_ess`
+   (one vectorized pass; the same numbers), interleaved.
 
 1. **Posterior sweep, compiled once vs rebuilt per λ** (20 λ, serial).  "Once" is
    :func:`bayesreg.sensitivity.sweep` from a cold compile cache: the nutpie model is
@@ -29,6 +34,7 @@ Usage::
 
     python benchmarks/sweep.py            # full run (~10-15 min), writes benchmarks/results/sweep.txt
     python benchmarks/sweep.py --quick    # smaller: 6 λ, 3 rebuilt runs, 1 repeat; prints only
+    python benchmarks/sweep.py --skip posterior dask map   # only section 0 (prints; writes the file unless --quick)
 """
 
 from __future__ import annotations
@@ -108,6 +114,7 @@ def bench_posterior(args, data, lams, run_kw):
     _, fitted, _ = fit_path(est, X, y, lams, keep=True)
     n_rebuilt = len(lams) if not args.quick else 3
     per_rebuilt = []
+    n_compiled = 0
     max_diff = 0.0
     for i in range(n_rebuilt):
         post_mod.clear_compile_cache()
@@ -119,15 +126,64 @@ def bench_posterior(args, data, lams, run_kw):
             warnings.simplefilter("ignore", UserWarning)
             r = posterior_run(spec, X, y)
         per_rebuilt.append(time.perf_counter() - t0)
-        assert r["compiled"], "the rebuilt run should have compiled"
+        n_compiled += bool(r["compiled"])  # False: a compile came from another cache (e.g. on disk)
         max_diff = max(max_diff, float(np.max(np.abs(r["table"]["mean"][:-1] - ds_once["mean"].values[i]))))
     total_rebuilt = statistics.mean(per_rebuilt) * len(lams)
     note = "" if n_rebuilt == len(lams) else f" (extrapolated from {n_rebuilt} runs)"
-    say(f"rebuilt per λ   : per λ {med_range(per_rebuilt)}; {len(lams)} λ ≈ {total_rebuilt:7.2f} s{note}")
+    say(f"rebuilt per λ   : per λ {med_range(per_rebuilt)}; {len(lams)} λ ≈ {total_rebuilt:7.2f} s{note}; "
+        f"{n_compiled} of {n_rebuilt} compiled (the rest loaded a compile cached outside this process)")
     say(f"ratio rebuilt / compiled-once (whole sweep): {total_rebuilt / total_once:5.1f}×   (target ≥ 5×)")
     say(f"  (same seed either way: max |posterior mean difference| = {max_diff:.1e})")
     say()
     return est, ds_once
+
+
+def bench_overhead(args, data, run_kw):
+    """The per-λ diagnostics outside sampling: ArviZ called per coefficient (before issue 12) vs ``rhat_ess``."""
+    import arviz as az
+    import xarray as xr
+
+    from bayesreg.posterior.diagnostics import rhat_ess
+
+    say("== 0. per-λ diagnostics outside sampling: ArviZ per coefficient (before) vs one vectorized pass ==")
+    est = bayesreg.LogisticRegression(prior=bayesreg.Laplace(2.0)).fit(data.X, data.y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        tree = post_mod.sample_posterior(est, data.X, data.y, sampler="nutpie", progressbar=False, **run_kw)
+    post = tree["posterior"].dataset
+    x = np.concatenate([post["coef"].transpose("chain", "draw", "feature").values, post["intercept"].values[..., None]],
+                       axis=-1)
+
+    def old():  # what compare() (r_hat, ess_bulk per row) and convergence_problems (R-hat, bulk, tail) called
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = [(float(az.rhat(x[..., j])), float(az.ess(x[..., j], method="bulk"))) for j in range(x.shape[-1])]
+            for var in ("coef", "intercept"):
+                az.rhat(post[var]), az.ess(post[var], method="bulk"), az.ess(post[var], method="tail")
+        return np.array(rows)
+
+    def new():
+        r, b, _ = rhat_ess(x, tail=False)
+        rhat_ess(x)
+        return np.column_stack([r, b])
+
+    t_old, t_new = [], []
+    for _ in range(max(args.repeats, 3) * 2):  # interleaved
+        t0 = time.perf_counter()
+        a = old()
+        t_old.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        b = new()
+        t_new.append(time.perf_counter() - t0)
+    dev = float(np.max(np.abs(a - b) / np.abs(a)))
+    da = xr.DataArray(x[..., 0], dims=("chain", "draw"))
+    dev_tail = abs(float(az.ess(da, method="tail")) - float(rhat_ess(x)[2][0]))
+    say(f"{x.shape[-1]} parameters, {x.shape[0]} chains × {x.shape[1]} draws")
+    say(f"ArviZ per coefficient : {med_range(t_old)}")
+    say(f"rhat_ess, vectorized  : {med_range(t_new)}")
+    say(f"ratio: {statistics.median(t_old) / statistics.median(t_new):5.1f}×; max relative difference of R-hat and "
+        f"bulk ESS {dev:.1e}, |tail ESS difference| {dev_tail:.1e}")
+    say()
 
 
 def bench_dask(args, data, lams, run_kw, est, ds_ref):
@@ -207,7 +263,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["posterior", "dask", "map"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["overhead", "posterior", "dask", "map"])
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats = 1
@@ -230,6 +286,8 @@ def main(argv=None) -> int:
         f"{run_kw['random_seed']} at every λ")
     say()
     est = ds_ref = None
+    if "overhead" not in args.skip:
+        bench_overhead(args, data, run_kw)
     if "posterior" not in args.skip or "dask" not in args.skip:
         est, ds_ref = bench_posterior(args, data, lams, run_kw)
     if "dask" not in args.skip:

@@ -149,7 +149,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--tune", type=int_at_least(0), default=1000, help="NUTS tuning steps per chain (default 1000)")
     p.add_argument("--chains", type=int_at_least(1), default=4, help="chains (default 4)")
     p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
-                   help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
+                   help="auto: laplace-is when PSIS finds it clearly reliable (k̂ well below 0.5, >= 400 "
+                        "effective draws), else nutpie (default)")
     p.add_argument("--no-pointwise", action="store_true",
                    help="keep only the summed log-likelihood per draw, not one value per row "
                         "(by default per row when that takes at most 512 MiB)")

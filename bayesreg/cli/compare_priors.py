@@ -166,7 +166,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--tune", type=int_at_least(0), default=1000, help="NUTS tuning steps per chain (default 1000)")
     p.add_argument("--chains", type=int_at_least(1), default=4, help="chains (default 4)")
     p.add_argument("--sampler", default="auto", choices=("auto", "nutpie", "pymc", "laplace-is"),
-                   help="auto: laplace-is when its Pareto k̂ < 0.7, else nutpie (default)")
+                   help="auto: laplace-is when PSIS finds it clearly reliable (k̂ well below 0.5, >= 400 "
+                        "effective draws), else nutpie (default)")
     p.add_argument("--hdi-prob", type=probability, default=0.94,
                    help="probability of the highest-density interval shown next to each median (default 0.94; "
                         "ArviZ 1.x's az.summary shows an 89%% equal-tailed interval by default)")

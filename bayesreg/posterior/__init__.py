@@ -9,7 +9,8 @@ One concept per module:
 * :mod:`~bayesreg.posterior.nuts` — NUTS (nutpie or PyMC) started at the MAP;
 * :mod:`~bayesreg.posterior.laplace` — the Laplace approximation at the MAP;
 * :mod:`~bayesreg.posterior.importance` — laplace-is, PSIS from U's local model;
-* :mod:`~bayesreg.posterior.diagnostics` — thresholds, PSIS, problems in words;
+* :mod:`~bayesreg.posterior.auto` — the "auto" sampler's two-stage decision: laplace-is or NUTS;
+* :mod:`~bayesreg.posterior.diagnostics` — thresholds, PSIS, R-hat and ESS, problems in words;
 * :mod:`~bayesreg.posterior.assemble` — the DataTree and its attrs;
 * :mod:`~bayesreg.posterior.sample` — :func:`sample_posterior` and the "auto" policy.
 """

@@ -40,7 +40,8 @@ from .diagnostics import ESS_MIN, khat_threshold, psis
 from .laplace import LaplaceFit, laplace_fit
 from .problem import Problem
 
-__all__ = ["ISResult", "importance_sample", "IS_MIN_PROPOSALS", "two_piece", "student_t_df"]
+__all__ = ["ISResult", "Proposals", "importance_sample", "propose", "resample", "n_proposals", "IS_MIN_PROPOSALS",
+           "two_piece", "student_t_df"]
 
 #: laplace-is draws at least this many proposals, so that k̂ is reliable (its threshold is ≥ 0.67).
 IS_MIN_PROPOSALS = 1000
@@ -176,6 +177,16 @@ class ISResult:
         return {"pareto_k": float(self.khat), "pareto_k_threshold": float(self.threshold),
                 "ess_importance": self.ess, "n_proposals": int(self.n_proposals), **self.info, **self.times}
 
+    def ess_draws(self, n_out: int) -> float:
+        """About how many effective draws ``n_out`` draws resampled from these weights hold: 1/(1/ESS_IS + 1/n_out).
+
+        Constant weights (k̂ = −∞: U exactly quadratic, q = p) give n_out: systematic
+        resampling of n_out ≤ M equal weights picks n_out distinct i.i.d. proposals.
+        """
+        if self.khat == -math.inf and n_out <= self.n_proposals:
+            return float(n_out)
+        return 1.0 / (1.0 / self.ess + 1.0 / n_out)
+
     def problems(self, n_out: int) -> tuple[list[str], str]:
         """(what is wrong in words, what to do) for ``n_out`` resampled draws."""
         problems = []
@@ -190,11 +201,63 @@ class ISResult:
             return problems, ". Use sampler='nutpie' (NUTS) for this posterior."
         if problems:  # the importance ESS grows with the number of proposals
             return problems, ". Ask for more draws, or use sampler='nutpie'."
-        ess_draws = 1.0 / (1.0 / self.ess + 1.0 / n_out)  # resampling n_out draws from weights with ESS self.ess
+        ess_draws = self.ess_draws(n_out)
         if ess_draws < ESS_MIN:  # the weights are fine, but too few draws were asked for
             problems = [f"too few effective draws: about {ess_draws:.0f} (< {ESS_MIN}) among the {n_out} "
                         f"resampled draws"]
         return problems, ". Ask for more draws."
+
+
+@dataclass
+class Proposals:
+    """Proposals θ_i ~ q with their summed log-likelihood and raw log importance weights (before PSIS)."""
+
+    thetas: np.ndarray   # (M, P)
+    loglik: np.ndarray   # (M,)
+    log_w: np.ndarray    # (M,) log p(θ) − log q(θ) + const, finite
+    info: dict
+
+    def __add__(self, other: "Proposals") -> "Proposals":
+        """Pooled proposals from the same q (e.g. a second stage of "auto")."""
+        return Proposals(np.concatenate([self.thetas, other.thetas]), np.concatenate([self.loglik, other.loglik]),
+                         np.concatenate([self.log_w, other.log_w]), self.info)
+
+
+def propose(problem: Problem, lap: LaplaceFit, rng, M: int) -> Proposals:
+    """M proposals from the laplace-is proposal q and their log weights: one likelihood pass each."""
+    thetas, log_q, info = _proposal(problem, lap, rng, M)
+    ll, lp = problem.log_parts(thetas)
+    log_w = ll + lp - log_q
+    if np.any(np.isnan(log_w) | (log_w == np.inf)):
+        raise FloatingPointError("non-finite importance weights")  # pragma: no cover - q has full support
+    # −inf is a weight of 0 (a proposal far in the tail where e^η overflows, Poisson): PSIS needs finite values
+    log_w = np.maximum(log_w, log_w[np.isfinite(log_w)].min(initial=0.0) - 1e3)
+    return Proposals(thetas, ll, log_w, info)
+
+
+def resample(problem: Problem, props: Proposals, chains: int, draws: int, rng, times: dict) -> ISResult:
+    """PSIS on the proposals' weights, then chains × draws equal-weight draws by systematic resampling."""
+    M = props.log_w.size
+    lw, khat = psis(props.log_w)
+    wt = np.exp(lw - lw.max())
+    wt /= wt.sum()
+    ess = float(1.0 / np.sum(wt * wt))
+    idx = _systematic_resample(rng, wt, chains * draws)
+    thetas = props.thetas[idx]
+    W, B = problem.split(thetas)
+    S = problem.sigma_of(thetas)
+    S = None if S is None else S.reshape(chains, draws)
+    W = W.reshape(chains, draws, -1)
+    B = np.asarray(B).reshape(chains, draws) if problem.fit_intercept else None
+    stats = xr.Dataset({"log_weight": (("chain", "draw"), np.log(wt[idx]).reshape(chains, draws)),
+                        "proposal_index": (("chain", "draw"), idx.reshape(chains, draws))})
+    return ISResult(W=W, B=B, S=S, loglik=props.loglik[idx].reshape(chains, draws), stats=stats, khat=khat,
+                    ess=ess, threshold=khat_threshold(M), n_proposals=M, info=props.info, times=times)
+
+
+def n_proposals(draws: int, chains: int) -> int:
+    """How many proposals laplace-is draws for chains × draws draws: max(chains·draws, IS_MIN_PROPOSALS)."""
+    return max(chains * draws, IS_MIN_PROPOSALS)
 
 
 def importance_sample(problem: Problem, draws: int, chains: int, seed: int) -> ISResult:
@@ -205,30 +268,8 @@ def importance_sample(problem: Problem, draws: int, chains: int, seed: int) -> I
     t0 = time.perf_counter()
     lap = laplace_fit(problem)
     t1 = time.perf_counter()
-    S = chains * draws
-    M = max(S, IS_MIN_PROPOSALS)
     rng = np.random.default_rng([seed, 0x15])
-    thetas, log_q, info = _proposal(problem, lap, rng, M)
-    ll, lp = problem.log_parts(thetas)
-    log_w = ll + lp - log_q
-    if np.any(np.isnan(log_w) | (log_w == np.inf)):
-        raise FloatingPointError("non-finite importance weights")  # pragma: no cover - q has full support
-    # −inf is a weight of 0 (a proposal far in the tail where e^η overflows, Poisson): PSIS needs finite values
-    log_w = np.maximum(log_w, log_w[np.isfinite(log_w)].min(initial=0.0) - 1e3)
-    lw, khat = psis(log_w)
-    wt = np.exp(lw - lw.max())
-    wt /= wt.sum()
-    ess = float(1.0 / np.sum(wt * wt))
-    idx = _systematic_resample(rng, wt, S)
-    t2 = time.perf_counter()
-
-    W, B = problem.split(thetas[idx])
-    S = problem.sigma_of(thetas[idx])
-    S = None if S is None else S.reshape(chains, draws)
-    W = W.reshape(chains, draws, -1)
-    B = np.asarray(B).reshape(chains, draws) if problem.fit_intercept else None
-    stats = xr.Dataset({"log_weight": (("chain", "draw"), np.log(wt[idx]).reshape(chains, draws)),
-                        "proposal_index": (("chain", "draw"), idx.reshape(chains, draws))})
-    return ISResult(W=W, B=B, S=S, loglik=ll[idx].reshape(chains, draws), stats=stats, khat=khat, ess=ess,
-                    threshold=khat_threshold(M), n_proposals=M, info=info,
-                    times={"laplace_time": t1 - t0, "sampling_time": t2 - t1, "compile_time": 0.0})
+    props = propose(problem, lap, rng, n_proposals(draws, chains))
+    res = resample(problem, props, chains, draws, rng, {})
+    res.times = {"laplace_time": t1 - t0, "sampling_time": time.perf_counter() - t1, "compile_time": 0.0}
+    return res

@@ -1,7 +1,9 @@
 """``sample_posterior``: draws of exactly exp(−U), by NUTS or laplace-is, with the "auto" policy.
 
-**"auto"** (the default) runs laplace-is first and keeps it if k̂ is below its
-threshold and ESS_IS ≥ 400; else it samples with nutpie (PyMC's NUTS without
+**"auto"** (the default) runs laplace-is first and keeps it only when it is clearly
+reliable — k̂ + 2·se(k̂) < 0.5 and its draws pass the ESS check that would otherwise
+warn, with a second, larger stage where the first is inconclusive
+(:mod:`bayesreg.posterior.auto`); else it samples with nutpie (PyMC's NUTS without
 nutpie).  The attempt costs one likelihood pass per proposal, small next to NUTS
 (≥ 2 passes per leapfrog step).  ``attrs["auto_reason"]`` records the decision.
 :func:`bayesreg.compare.compare` treats every ``sampler`` starting with
@@ -11,9 +13,7 @@ nutpie).  The attempt costs one likelihood pass per proposal, small next to NUTS
 
 from __future__ import annotations
 
-import logging
 import math
-import time
 import warnings
 
 import numpy as np
@@ -23,7 +23,8 @@ from ..progress import logger as progress_logger, progress_mode
 from ..validation import check_bool, check_choice, check_int, check_seed
 from ..warn import LIBRARY_FILES
 from .assemble import assemble, attrs_of
-from .diagnostics import ESS_MIN, PosteriorWarning, convergence_problems
+from .diagnostics import PosteriorWarning, convergence_problems
+from .auto import auto_laplace_is
 from .importance import ISResult, importance_sample
 from .nuts import check_tune, sample_nutpie, sample_pymc
 from .problem import Problem
@@ -35,8 +36,6 @@ SAMPLERS = ("auto", "nutpie", "pymc", "laplace-is")
 #: The per-row log-likelihood (chains × draws × N doubles) is kept only below this size unless asked for.
 POINTWISE_BUDGET_BYTES = 512 * 2**20
 
-logger = logging.getLogger(__name__)
-
 
 def default_nuts() -> str:
     """The NUTS of "auto": nutpie (compiles once per model structure), PyMC's own without it."""
@@ -45,28 +44,6 @@ def default_nuts() -> str:
     except ImportError:  # pragma: no cover - nutpie is a dependency
         return "pymc"
     return "nutpie"
-
-
-def _auto_choice(res: ISResult | None, failure: str, seconds: float) -> tuple[bool, dict]:
-    """(keep laplace-is?, the auto attrs) from the laplace-is attempt."""
-    nuts = default_nuts()
-    auto = {"sampler_requested": "auto", "auto_check_time": seconds,
-            "auto_pareto_k": math.nan if res is None else float(res.khat),
-            "auto_ess_importance": math.nan if res is None else float(res.ess)}
-    if res is None:
-        reason = f"{nuts}: {failure}"
-    elif res.reliable:
-        reason = (f"laplace-is: Pareto k̂ = {res.khat:.2f} < {res.threshold:.2f} and "
-                  f"{res.ess:.0f} effective draws (>= {ESS_MIN}) from {res.n_proposals} proposals")
-    elif not res.khat < res.threshold:
-        reason = (f"{nuts}: Pareto k̂ = {res.khat:.2f} >= {res.threshold:.2f}, the posterior is too far "
-                  f"from its Laplace approximation for importance sampling")
-    else:
-        reason = (f"{nuts}: importance sampling kept only {res.ess:.0f} effective draws "
-                  f"(< {ESS_MIN}) of {res.n_proposals} proposals (k̂ = {res.khat:.2f})")
-    auto["auto_reason"] = reason
-    logger.info("sample_posterior(sampler='auto') chose %s", reason)
-    return res is not None and res.reliable, auto
 
 
 def _pointwise(requested, n_bytes: int) -> bool:
@@ -105,9 +82,11 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         proposals, one likelihood evaluation each and no gradients, resampled to
         chains × draws equal-weight draws.  Exact in the limit when k̂ is small; on
         a posterior far from Gaussian it warns (k̂ too large) and its draws are not
-        to be used.  ``"auto"`` tries laplace-is first and keeps it when PSIS says
-        it is reliable (k̂ below its threshold and at least 400 effective draws);
-        otherwise it runs nutpie.  ``posterior.attrs["auto_reason"]`` says why.
+        to be used.  ``"auto"`` tries laplace-is first and keeps it only when PSIS
+        says it is clearly reliable (k̂ two standard errors below 0.5, and about 400
+        effective draws among the chains × draws returned), drawing a second, larger
+        stage of proposals when the first is inconclusive; otherwise it runs nutpie
+        (:mod:`bayesreg.posterior.auto`).  ``posterior.attrs["auto_reason"]`` says why.
         ``"nutpie"``: NUTS, compiled once per model structure and reused for new
         data and λ.  ``"pymc"``: PyMC's own NUTS (recompiles every call; chains
         run one after another).
@@ -142,9 +121,11 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     hold each draw's normalized ``log_weight`` and ``proposal_index`` (repeats
     are resampled duplicates, kept next to each other so that ArviZ's ESS counts
     them).  With ``sampler="auto"``: ``sampler_requested="auto"``,
-    ``auto_reason``, ``auto_pareto_k``, ``auto_ess_importance`` and
-    ``auto_check_time`` (the seconds the laplace-is attempt took, also when it
-    was not kept).  NUTS runs record ``n_divergent``, and ``target_accept`` when the
+    ``auto_reason``, ``auto_pareto_k``, ``auto_pareto_k_se``, ``auto_ess_importance``,
+    ``auto_n_proposals`` (of the last stage), ``auto_stages`` (1, or 2 when a second
+    stage was drawn; 0 when laplace-is was not tried), ``auto_pareto_k_stage1``,
+    ``auto_n_proposals_stage1`` and ``auto_check_time`` (the seconds the laplace-is
+    attempt took, also when it was not kept).  NUTS runs record ``n_divergent``, and ``target_accept`` when the
     prior asks for one (``Prior.nuts_target_accept``).
 
     A prior without a mode (``Prior.has_mode`` False: :class:`~bayesreg.priors.Horseshoe`)
@@ -160,7 +141,8 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
         Once, naming the coefficients concerned, if there were divergences or
         any R-hat > 1.01 or bulk/tail ESS < 400; for laplace-is when k̂ is above
         its threshold, the importance ESS is below 400, or the resampled draws hold
-        fewer than about 400 effective draws, 1/(1/ESS_IS + 1/(chains·draws)).
+        fewer than about 400 effective draws, 1/(1/ESS_IS + 1/(chains·draws)).  "auto"
+        never keeps laplace-is draws that this check would warn about.
     """
     draws = check_int(draws, "draws", 1)
     chains = check_int(chains, "chains", 1)
@@ -181,21 +163,18 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
             sampler = default_nuts()
             auto = {"sampler_requested": "auto", "auto_check_time": 0.0, "auto_pareto_k": math.nan,
                     "auto_ess_importance": math.nan,
+                    "auto_stages": 0,
                     "auto_reason": f"{sampler}: no MAP, so no Laplace approximation to importance-sample from "
                                    f"({type(problem.model.prior).__name__}'s density is unbounded at 0)"}
-    if sampler in ("auto", "laplace-is"):
-        t0 = time.perf_counter()
-        failure = ""
+    if sampler == "laplace-is":
         try:
             res = importance_sample(problem, draws, chains, seed)
         except ValueError as exc:  # no Laplace approximation
-            if sampler == "laplace-is":
-                raise ValueError(f"sampler='laplace-is' needs a Laplace approximation, and {exc}; "
-                                 f"use sampler='nutpie'") from None
-            failure = f"no Laplace approximation ({exc})"
-        if sampler == "auto":
-            keep, auto = _auto_choice(res, failure, time.perf_counter() - t0)
-            sampler = "laplace-is" if keep else default_nuts()
+            raise ValueError(f"sampler='laplace-is' needs a Laplace approximation, and {exc}; "
+                             f"use sampler='nutpie'") from None
+    elif sampler == "auto":
+        res, keep, auto = auto_laplace_is(problem, draws, chains, seed, default_nuts())
+        sampler = "laplace-is" if keep else default_nuts()
 
     attrs = attrs_of(problem, sampler, seed)
     if sampler == "laplace-is":
