@@ -58,7 +58,7 @@ import numpy as np
 
 from .problem import Problem
 
-__all__ = ["cache_dir", "DiskEntry", "MAX_ENTRIES", "FORMAT", "check_density"]
+__all__ = ["cache_dir", "DiskEntry", "MAX_ENTRIES", "FORMAT", "check_density", "encode_entry", "decode_entry"]
 
 logger = logging.getLogger(__name__)
 
@@ -319,6 +319,23 @@ def check_density(compiled, problem: Problem, flat_point) -> str:
 
 # -- the entry -------------------------------------------------------------------------------
 
+def encode_entry(state: dict) -> bytes:
+    """A cache file's bytes: header, sha-256 of the payload, payload (the compressed pickle of ``state``)."""
+    payload = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def decode_entry(blob: bytes) -> dict:
+    """The ``state`` of :func:`encode_entry`; ValueError for a file that is not one or fails its checksum."""
+    head = len(_MAGIC)
+    if blob[:head] != _MAGIC:
+        raise ValueError("not a bayesreg cache file")
+    digest, payload = blob[head:head + 32], blob[head + 32:]
+    if hashlib.sha256(payload).digest() != digest:
+        raise ValueError("checksum mismatch (a truncated or corrupted file)")
+    return pickle.loads(zlib.decompress(payload))
+
+
 class DiskEntry:
     """The disk-cache entry of one problem's model structure (``load``/``save``; no-ops when off or uncacheable)."""
 
@@ -359,13 +376,7 @@ class DiskEntry:
         return compiled
 
     def _decode(self, blob: bytes):
-        head = len(_MAGIC)
-        if blob[:head] != _MAGIC:
-            raise ValueError("not a bayesreg cache file")
-        digest, payload = blob[head:head + 32], blob[head + 32:]
-        if hashlib.sha256(payload).digest() != digest:
-            raise ValueError("checksum mismatch (a truncated or corrupted file)")
-        state = pickle.loads(zlib.decompress(payload))
+        state = decode_entry(blob)
         if state.get("key") != self.key:
             raise ValueError("the key stored in the file is not this model's")
         compiled = _rebuild(state["meta"], LoadedCallback(state["logp"]), LoadedCallback(state["expand"]),
@@ -389,13 +400,12 @@ class DiskEntry:
                 return
             if check_density(compiled, self.problem, self.flat_point):
                 return  # the check itself disagrees with this model: do not store what could never load
-            state = {"key": self.key, "meta": _metadata(compiled), "logp": logp, "expand": expand}
-            payload = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+            blob = encode_entry({"key": self.key, "meta": _metadata(compiled), "logp": logp, "expand": expand})
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".bin")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                    f.write(blob)
                 os.replace(tmp, self.path)
             except BaseException:
                 os.unlink(tmp)

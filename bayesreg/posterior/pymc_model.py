@@ -193,6 +193,11 @@ class CompileCache:
         self._compiled[key] = entry
         return entry
 
+    def discard(self, key: tuple) -> None:
+        """Forget one structure's compiled model (the next ``get`` loads it from disk or compiles it)."""
+        with self._lock:
+            self._compiled.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._compiled.clear()
@@ -217,5 +222,9 @@ def compiled_nutpie(problem: Problem) -> tuple[object, float, float]:
 
 
 def clear_compile_cache() -> None:
-    """Forget every compiled nutpie model (the next sample compiles again)."""
+    """Forget every compiled nutpie model of this process (the next sample loads it from the disk cache or compiles it).
+
+    The disk cache (:mod:`~bayesreg.posterior.disk_cache`) is not touched: delete its folder, or set
+    ``BAYESREG_CACHE_DIR=off`` to compile every time.
+    """
     COMPILED.clear()
