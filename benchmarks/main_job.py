@@ -98,7 +98,7 @@ def children_cpu() -> float:
 def run(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one fresh process; raises with its output if it fails."""
     c0, t0 = children_cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, env=env, cwd=cwd, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, children_cpu() - c0
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")

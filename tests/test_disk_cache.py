@@ -22,7 +22,7 @@ from bayesreg.posterior.problem import Problem
 from bayesreg.posterior.pymc_model import COMPILED, build, data_values, flat_point, structure_key
 
 NAMES = ["dc_a", "dc_b", "dc_c"]
-RUN = dict(draws=150, tune=150, chains=2, random_seed=5, sampler="nutpie", progressbar=False)
+RUN = {"draws": 150, "tune": 150, "chains": 2, "random_seed": 5, "sampler": "nutpie", "progressbar": False}
 
 
 def _data(seed=0, n=40):

@@ -58,7 +58,7 @@ import numpy as np
 
 from .problem import Problem
 
-__all__ = ["cache_dir", "DiskEntry", "MAX_ENTRIES", "FORMAT", "check_density", "encode_entry", "decode_entry"]
+__all__ = ["FORMAT", "MAX_ENTRIES", "DiskEntry", "cache_dir", "check_density", "decode_entry", "encode_entry"]
 
 logger = logging.getLogger(__name__)
 

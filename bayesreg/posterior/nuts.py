@@ -22,7 +22,8 @@ from ..validation import check_int
 from .problem import Problem
 from .pymc_model import build, compiled_nutpie, flat_point
 
-__all__ = ["check_tune", "starting_points", "target_accept_option", "sample_nutpie", "sample_pymc"]
+__all__ = ["check_tune", "starting_points", "target_accept_option", "pymc_initial_point", "sample_nutpie",
+           "sample_pymc"]
 
 
 def check_tune(tune, sampler: str = "nutpie") -> int:

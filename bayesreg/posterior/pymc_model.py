@@ -22,7 +22,7 @@ import contextlib
 import signal
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
