@@ -1,10 +1,12 @@
-"""Shared test settings: headless matplotlib, no writes under ~ for its cache."""
+"""Shared test settings: headless matplotlib, no writes under ~ for its cache or bayesreg's."""
 
 import os
 import tempfile
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "bayesreg-mpl"))
+# no compiled models stored under ~ (tests/test_disk_cache.py points it at a temporary folder)
+os.environ["BAYESREG_CACHE_DIR"] = "off"
 
 import pytest
 

@@ -6,6 +6,7 @@ One concept per module:
 
 * :mod:`~bayesreg.posterior.problem` — the model U of an estimator on (X, y) and its MAP;
 * :mod:`~bayesreg.posterior.pymc_model` — the PyMC model of exp(−U) and one compile cache;
+* :mod:`~bayesreg.posterior.disk_cache` — that compiled model on disk, for the next process;
 * :mod:`~bayesreg.posterior.nuts` — NUTS (nutpie or PyMC) started at the MAP;
 * :mod:`~bayesreg.posterior.laplace` — the Laplace approximation at the MAP;
 * :mod:`~bayesreg.posterior.importance` — laplace-is, PSIS from U's local model;

@@ -20,9 +20,10 @@ from ..parallel import available_cores, blas_one_thread
 from ..progress import ChainLog, log_rate_ms
 from ..validation import check_int
 from .problem import Problem
-from .pymc_model import build, compiled_nutpie
+from .pymc_model import build, compiled_nutpie, flat_point
 
-__all__ = ["check_tune", "starting_points", "target_accept_option", "sample_nutpie", "sample_pymc"]
+__all__ = ["check_tune", "starting_points", "target_accept_option", "pymc_initial_point", "sample_nutpie",
+           "sample_pymc"]
 
 
 def check_tune(tune, sampler: str = "nutpie") -> int:
@@ -60,23 +61,40 @@ def target_accept_option(problem: Problem) -> dict:
     return {} if value is None else {"target_accept": float(value)}
 
 
-def flat_point(problem: Problem, theta: np.ndarray) -> np.ndarray:
-    """θ = (w, b[, log σ]) in the order of the PyMC model's unconstrained vector: (log σ, w, b) when σ is estimated.
+def pymc_initial_point(problem: Problem, shape_info, n_dim: int):
+    """nutpie's default start for a model loaded from disk: PyMC's support point, jittered by U(−1, 1), seeded per chain.
 
-    (σ is created first, since a noise-scaled prior on w depends on it.)
+    ``shape_info`` (names, slices, shapes) says where each free variable sits in the first ``n_dim`` entries.
     """
-    return np.concatenate([theta[-1:], theta[:-1]]) if problem.estimates_sigma else theta
+    import threading
+
+    from pymc.initial_point import make_initial_point_fn
+
+    m = build(problem)
+    point_fn = make_initial_point_fn(model=m, jitter_rvs=set(m.free_RVs), return_transformed=True)
+    lock = threading.Lock()
+
+    def initial_point(seed):
+        with lock:
+            point = point_fn(seed)
+        flat = np.empty(n_dim)
+        for name, where, shape in zip(*shape_info):
+            if where.stop <= n_dim:
+                flat[where] = np.asarray(point[name], dtype=float).reshape(shape).ravel()
+        return flat
+
+    return initial_point
 
 
 def sample_nutpie(problem: Problem, draws, tune, chains, seed, progress: str):
-    """(posterior Dataset, sample_stats Dataset, {compile_time, sampling_time}).
+    """(posterior Dataset, sample_stats Dataset, {compile_time, cache_load_time, sampling_time}).
 
     ``progress`` from :func:`bayesreg.progress.progress_mode`: "bar" (nutpie's, HTML in Jupyter),
     "log" (INFO lines through nutpie's ``progress_callback``) or "none".
     """
     import nutpie
 
-    compiled, compile_seconds = compiled_nutpie(problem)
+    compiled, compile_seconds, load_seconds = compiled_nutpie(problem)
 
     # nutpie ignores init_mean for PyMC models: it calls initial_point_func(chain_seed) per chain
     # (chain_seed derived from `seed`), so that function is replaced by the jittered MAP.
@@ -85,6 +103,9 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progress: str):
 
     if problem.has_map:  # without one, nutpie's own: PyMC's jittered initial point
         compiled = dataclasses.replace(compiled, initial_point_func=initial_point)
+    elif compiled.initial_point_func is None:  # loaded from disk: PyMC's initial point is made here
+        compiled = dataclasses.replace(compiled, initial_point_func=pymc_initial_point(problem, compiled.shape_info,
+                                                                                       compiled.n_dim))
     cores = available_cores(chains)
     extra = target_accept_option(problem)
     t0 = time.perf_counter()
@@ -99,7 +120,8 @@ def sample_nutpie(problem: Problem, draws, tune, chains, seed, progress: str):
     stats = tree["sample_stats"].dataset
     # object-typed columns (messages) do not survive to_netcdf
     stats = stats.drop_vars([v for v in stats.data_vars if stats[v].dtype == object])
-    return post, stats, {"compile_time": compile_seconds, "sampling_time": seconds, **extra}
+    return post, stats, {"compile_time": compile_seconds, "cache_load_time": load_seconds, "sampling_time": seconds,
+                         **extra}
 
 
 def sample_pymc(problem: Problem, draws, tune, chains, seed, progress: str):

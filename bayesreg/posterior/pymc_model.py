@@ -22,7 +22,7 @@ import contextlib
 import signal
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from ..progress import logger as progress_logger
 from .problem import Problem
 
 __all__ = ["build", "build_pymc_model", "data_values", "structure_key", "CompileCache", "COMPILED",
-           "compiled_nutpie", "clear_compile_cache", "interrupt_after"]
+           "compiled_nutpie", "clear_compile_cache", "interrupt_after", "flat_point"]
 
 
 def build(problem: Problem, weights: Callable | None = None):
@@ -115,6 +115,14 @@ def build_pymc_model(est, X, y, sample_weight=None):
     return build(Problem.from_estimator(est, X, y, sample_weight))
 
 
+def flat_point(problem: Problem, theta: np.ndarray) -> np.ndarray:
+    """θ = (w, b[, log σ]) in the order of the PyMC model's unconstrained vector: (log σ, w, b) when σ is estimated.
+
+    (σ is created first, since a noise-scaled prior on w depends on it.)
+    """
+    return np.concatenate([theta[-1:], theta[:-1]]) if problem.estimates_sigma else theta
+
+
 @contextlib.contextmanager
 def interrupt_after():
     """Ctrl-C during a compile raises KeyboardInterrupt when the compile returns, instead of being lost.
@@ -144,32 +152,51 @@ class CompileCache:
         self._compiled: dict[tuple, tuple[object, frozenset]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, build_model: Callable, values: dict) -> tuple[object, float]:
-        """(compiled model with ``values`` set, compile seconds; 0.0 when it came from the cache).
+    def get(self, key: tuple, build_model: Callable, values: dict, disk=None) -> tuple[object, float]:
+        """(compiled model with ``values`` set, compile seconds; 0.0 when it came from a cache).
 
         ``build_model()`` makes the PyMC model on a miss.  Only the values the compiled
-        model has as ``pm.Data`` are passed to ``with_data``.
+        model has as ``pm.Data`` are passed to ``with_data``.  ``disk``, a
+        :class:`~bayesreg.posterior.disk_cache.DiskEntry`, is tried before compiling
+        and stores what was compiled (it already holds ``values``).
         """
-        import nutpie
-
         with self._lock:
             entry = self._compiled.get(key)
             seconds = 0.0
+            if entry is None and disk is not None:
+                loaded = disk.load()
+                if loaded is not None:
+                    progress_logger.info("loaded the compiled model from the cache in %.2f s (%s)",
+                                         disk.load_seconds, disk.path.parent)
+                    entry = self._remember(key, (loaded, frozenset(k.name for k in loaded.shared_var_keys)))
             if entry is None:
+                import nutpie
+
                 progress_logger.info(COMPILE_MESSAGE)
                 t0 = time.perf_counter()
                 pymc_model = build_model()
                 names = frozenset(v.name for v in pymc_model.data_vars)
                 with interrupt_after():
-                    entry = (nutpie.compile_pymc_model(pymc_model), names)
+                    compiled = nutpie.compile_pymc_model(pymc_model)
                 seconds = time.perf_counter() - t0
+                if disk is not None:
+                    disk.save(compiled)
                 progress_logger.info("compiled in %.1f s (cached: the next run with this model structure skips it)",
                                      seconds)
-                if len(self._compiled) >= self.max_size:
-                    self._compiled.pop(next(iter(self._compiled)))
-                self._compiled[key] = entry
+                entry = self._remember(key, (compiled, names))
         compiled, names = entry
         return compiled.with_data(**{k: v for k, v in values.items() if k in names}), seconds
+
+    def _remember(self, key: tuple, entry: tuple) -> tuple:
+        if len(self._compiled) >= self.max_size:
+            self._compiled.pop(next(iter(self._compiled)))
+        self._compiled[key] = entry
+        return entry
+
+    def discard(self, key: tuple) -> None:
+        """Forget one structure's compiled model (the next ``get`` loads it from disk or compiles it)."""
+        with self._lock:
+            self._compiled.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
@@ -180,11 +207,24 @@ class CompileCache:
 COMPILED = CompileCache()
 
 
-def compiled_nutpie(problem: Problem) -> tuple[object, float]:
-    """(compiled model with this problem's data, compile seconds; 0 when it came from the cache)."""
-    return COMPILED.get(structure_key(problem), lambda: build(problem), data_values(problem))
+def compiled_nutpie(problem: Problem) -> tuple[object, float, float]:
+    """(compiled model with this problem's data, compile seconds, seconds loading it from disk).
+
+    Compile seconds are 0 when the model came from a cache: this process's, or the
+    disk cache of :mod:`~bayesreg.posterior.disk_cache` (then the load seconds are > 0).
+    """
+    from .disk_cache import DiskEntry
+
+    key, values = structure_key(problem), data_values(problem)
+    disk = DiskEntry(problem, key, values, flat_point)
+    compiled, seconds = COMPILED.get(key, lambda: build(problem), values, disk=disk)
+    return compiled, seconds, disk.load_seconds
 
 
 def clear_compile_cache() -> None:
-    """Forget every compiled nutpie model (the next sample compiles again)."""
+    """Forget every compiled nutpie model of this process (the next sample loads it from the disk cache or compiles it).
+
+    The disk cache (:mod:`~bayesreg.posterior.disk_cache`) is not touched: delete its folder, or set
+    ``BAYESREG_CACHE_DIR=off`` to compile every time.
+    """
     COMPILED.clear()

@@ -112,7 +112,9 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     normalized log densities) and ``observed_data`` (``obs``: the encoded y).
     ``posterior.attrs`` say which sampler, prior, intercept prior, likelihood,
     model (``model_identity``) and seed produced it, with the times in seconds:
-    ``compile_time`` (nutpie: 0.0 when the compiled model came from the cache;
+    ``compile_time`` (nutpie: 0.0 when the compiled model came from the cache of
+    this process or the disk cache of :mod:`bayesreg.posterior.disk_cache`, which
+    adds ``cache_load_time``, the seconds loading it;
     pymc: the call minus PyMC's timed sampling loop; laplace-is: 0.0),
     ``sampling_time`` (laplace-is adds ``laplace_time``, the MAP polish and
     Hessian).  For laplace-is also ``pareto_k``, ``pareto_k_threshold``,
