@@ -83,13 +83,13 @@ def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
             break
         g = grad + model.prior_smooth_gradient(x)
         H = model.hessian(x, eta=eta)
-        H[np.diag_indices_from(H)] += 1e-12 * (np.trace(H) / len(x) + 1.0)
+        H.flat[:: len(x) + 1] += 1e-12 * (np.trace(H) / len(x) + 1.0)  # the diagonal
         if not convex:
             H = _positive_definite(H)
         if l1.any():
             d = lasso_quadratic(H, g, x, l1)[0] - x
         else:  # smooth U: the plain Newton step
-            d = -linalg.solve(H, g, assume_a="pos")
+            d = -linalg.solve(H, g, assume_a="pos", check_finite=False)  # U was finite, so H and g are
         delta = float(g @ d) + float(l1 @ (np.abs(x + d) - np.abs(x)))
         if not delta < 0:
             break  # no descent direction left at machine precision
