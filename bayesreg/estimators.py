@@ -35,7 +35,8 @@ from .validation import check_bool, check_choice, check_data_magnitude, check_in
 
 __all__ = ["BayesianGLM", "LogisticRegression", "check_shapes"]
 
-_MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100}
+#: max_iter=None means these; "auto" leaves it to the solver it picks (its entry here)
+_MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100, "auto": None}
 
 
 def check_shapes(X, y) -> None:
@@ -105,6 +106,8 @@ class BayesianGLM(BaseEstimator):
     def _solver_options(self) -> dict:
         options = {"tol": float(self.tol),
                    "max_iter": int(self.max_iter) if self.max_iter is not None else _MAX_ITER_DEFAULT[self.solver]}
+        if options["max_iter"] is None:
+            del options["max_iter"]
         if self.solver == "gd":
             options["learning_rate"] = float(self.learning_rate)
         return options
@@ -298,11 +301,14 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
     intercept_prior : Prior or None
         Prior on the intercept; None means ``Flat()`` (unpenalized).
     fit_intercept : bool
-    solver : {"fista", "ista", "gd", "newton"}
+    solver : {"auto", "fista", "ista", "gd", "newton"}
+        "auto" (the default) runs newton where the problem is small or ill-conditioned and
+        fista where N·D is large; ``map_.solver`` and ``map_.solver_reason`` say which and why
+        (:mod:`bayesreg.solvers.auto`).
     tol : float
         Scale-free KKT tolerance ‖∇f + ∂g‖∞ / ‖∇f(0)‖∞.
     max_iter : int or None
-        None means the solver's own default (gd 5000, ista/fista 10000, newton 100).
+        None means the solver's own default (gd 5000, ista/fista 10000, newton 100; auto: the one it picks).
     learning_rate : float
         Fixed step of ``solver="gd"`` (the lecture's 0.001); unused by the others.
     warm_start : bool
@@ -318,7 +324,7 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
     """
 
     def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, fit_intercept: bool = True,
-                 solver: str = "fista", tol: float = 1e-6, max_iter: int | None = None, learning_rate: float = 0.001,
+                 solver: str = "auto", tol: float = 1e-6, max_iter: int | None = None, learning_rate: float = 0.001,
                  warm_start: bool = False):
         self.prior = prior
         self.intercept_prior = intercept_prior

@@ -127,6 +127,8 @@ def _map_node(est):
         attrs["formula"] = str(formula_spec.formula)
     if res.sigma is not None:
         attrs.update(sigma=float(res.sigma), sigma_estimated=int(res.sigma_estimated), n_outer=int(res.n_outer))
+    if res.solver_reason:  # why solver="auto" picked res.solver
+        attrs["solver_reason"] = str(res.solver_reason)
     noise_prior = getattr(est, "noise_prior_", None)
     if noise_prior is not None:
         attrs["noise_prior_kind"] = type(noise_prior).__name__
@@ -284,8 +286,8 @@ def _load_map(node):
     from .noise import noise_prior_from_params
 
     a = _attrs_exactly(node, _MAP_ATTRS, {"intercept_prior_kind", "intercept_prior_params", "formula", "sigma",
-                                          "sigma_estimated", "n_outer", "noise_prior_kind", "noise_prior_params"},
-                       "/map")
+                                          "sigma_estimated", "n_outer", "noise_prior_kind", "noise_prior_params",
+                                          "solver_reason"}, "/map")
     _expect(("noise_prior_kind" in a) == ("noise_prior_params" in a), "noise prior kind without params")
     _expect(("intercept_prior_kind" in a) == ("intercept_prior_params" in a), "intercept prior kind without params")
     ds = node.dataset
@@ -298,7 +300,8 @@ def _load_map(node):
                     optimality=float(_scalar(a["optimality"])), solver=str(a["solver"]), tol=float(_scalar(a["tol"])),
                     history=history, message=str(a["message"]),
                     sigma=float(_scalar(a["sigma"])) if "sigma" in a else None,
-                    sigma_estimated=bool(_scalar(a.get("sigma_estimated", 0))), n_outer=int(_scalar(a.get("n_outer", 0))))
+                    sigma_estimated=bool(_scalar(a.get("sigma_estimated", 0))), n_outer=int(_scalar(a.get("n_outer", 0))),
+                    solver_reason=str(a.get("solver_reason", "")))
     noise_prior = (noise_prior_from_params(str(a["noise_prior_kind"]), _json(a, "noise_prior_params", dict, "/map"))
                    if "noise_prior_kind" in a else None)
     prior = prior_from_params(str(a["prior_kind"]), _json(a, "prior_params", dict, "/map"))

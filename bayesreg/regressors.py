@@ -61,7 +61,7 @@ class LinearRegression(RegressorMixin, BayesianGLM):
     """
 
     def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, noise_sd: float | None = None,
-                 noise_prior=None, fit_intercept: bool = True, solver: str = "fista", tol: float = 1e-6,
+                 noise_prior=None, fit_intercept: bool = True, solver: str = "auto", tol: float = 1e-6,
                  max_iter: int | None = None, learning_rate: float = 0.001, warm_start: bool = False):
         self.prior = prior
         self.intercept_prior = intercept_prior
@@ -160,7 +160,7 @@ class PoissonRegression(RegressorMixin, BayesianGLM):
     """
 
     def __init__(self, prior: Prior | None = None, intercept_prior: Prior | None = None, fit_intercept: bool = True,
-                 solver: str = "fista", tol: float = 1e-6, max_iter: int | None = None, learning_rate: float = 0.001,
+                 solver: str = "auto", tol: float = 1e-6, max_iter: int | None = None, learning_rate: float = 0.001,
                  warm_start: bool = False):
         self.prior = prior
         self.intercept_prior = intercept_prior

@@ -75,7 +75,7 @@ def test_full_round_trip_single_posterior(tmp_path, fitted):
     assert loaded.feature_names == est.feature_names()
     assert loaded.fit_intercept is True
     assert loaded.estimator == "LogisticRegression"
-    assert loaded.estimator_params["tol"] == est.tol and loaded.estimator_params["solver"] == "fista"
+    assert loaded.estimator_params["tol"] == est.tol and loaded.estimator_params["solver"] == est.solver == "auto"
 
     assert isinstance(loaded.posterior, xr.DataTree)
     assert loaded.posterior.identical(nuts)  # values, coords, dtypes (bool diverging) and attrs

@@ -302,6 +302,8 @@ def print_fit(data, est, caught, args=None, *, separation: bool = True) -> None:
     outer = f", {res.n_outer} outer σ-steps" if res.sigma_estimated else ""
     print(f"solver {res.solver}: {state} in {res.n_iter} iterations{outer} (optimality {res.optimality:.1e}, "
           f"tol {res.tol:.0e})")
+    if res.solver_reason:
+        print(f"  why {res.solver}: {res.solver_reason}")
     if res.local_mode:
         print("local mode: the prior is non-convex, so U may have several minima; this MAP is the one reached "
               "from 0")
@@ -452,9 +454,10 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise-scaled", action="store_true",
                    help="linear: multiply the prior's scale by σ (gaussian: w | σ ~ N(0, σ²/λ), the conjugate ridge; "
                         "laplace: rate λ/σ, Park & Casella's Bayesian lasso)")
-    p.add_argument("--solver", choices=sorted(SOLVERS), default="fista",
-                   help="MAP solver: gd (gradient descent), ista/fista (proximal; exact zeros under laplace), newton "
-                        "(smooth priors); default fista")
+    p.add_argument("--solver", choices=sorted(SOLVERS), default="auto",
+                   help="MAP solver: auto (newton for few features or badly scaled columns, else fista; the output "
+                        "says which and why), gd (gradient descent), ista/fista (proximal), newton (proximal Newton); "
+                        "all but gd give exact zeros under laplace; default auto")
     p.add_argument("--tol", type=positive_float, default=1e-6,
                    help="solver tolerance on the optimality measure (default 1e-6)")
     p.add_argument("--max-iter", type=int_at_least(1), default=None,

@@ -130,6 +130,10 @@ class Prior(NestedParams):
     nuts_target_accept: float | None = None
     #: True where the prior's scale is multiplied by the noise sd σ (linear regression; see :meth:`given_sigma`).
     noise_scaled: bool = False
+    #: True where :meth:`curvature_at` is the exact second derivative of the smooth part of the penalty (Newton's
+    #: Hessian uses it); None (the default): True where the class defines ``curvature`` or ``curvature_at``.
+    #: A prior whose smooth part is linear or absent (Laplace, Flat) sets True; see :attr:`has_curvature`.
+    exact_curvature: ClassVar[bool | None] = None
 
     #: Every Prior subclass by class name (user classes too, once defined): what a saved file is rebuilt from.
     registry: ClassVar[dict[str, type]] = {}
@@ -137,6 +141,18 @@ class Prior(NestedParams):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         Prior.registry[cls.__name__.lower()] = cls
+
+    @property
+    def has_curvature(self) -> bool:
+        """Whether :meth:`curvature_at` is exact (:attr:`exact_curvature`): ``solver="auto"`` takes Newton only then.
+
+        A user's prior that gives only ``penalty``, ``gradient`` and ``prox`` inherits a curvature of 0,
+        which would make Newton's Hessian wrong wherever its smooth part is curved.
+        """
+        if self.exact_curvature is not None:
+            return bool(self.exact_curvature)
+        cls = type(self)
+        return cls.curvature is not Prior.curvature or cls.curvature_at is not Prior.curvature_at
 
     @property
     def smooth(self) -> bool:

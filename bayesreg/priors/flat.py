@@ -19,6 +19,7 @@ class Flat(Prior):
     proper = False
     quadratic = True
     flat = True
+    exact_curvature = True  # no penalty: curvature 0 is exact
 
     def penalty(self, w) -> float:
         return 0.0

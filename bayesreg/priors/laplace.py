@@ -28,6 +28,7 @@ class Laplace(OneStrengthPrior):
 
     noise_scaled: bool = False
     scale_law = ScaleLaw(1.0, "prior scale 1/λ", "rate: prior scale 1/λ")
+    exact_curvature = True  # the smooth part is 0: curvature 0 is exact
 
     def penalty(self, w) -> float:
         return self.lam * float(np.abs(np.asarray(w, dtype=float)).sum())

@@ -8,8 +8,10 @@ glmnet/newGLMNET):
 
 1. solves the L1-penalized quadratic model
    d = argmin_d  ∇f̃·d + ½ dᵀHd + Σ_j λ1_j |θ_j + d_j|
-   (f̃ = the smooth part of U) by cyclic coordinate descent — soft-thresholding
-   makes coordinates land exactly on zero;
+   (f̃ = the smooth part of U) exactly: coordinate descent finds the sign pattern
+   (soft-thresholding makes coordinates land exactly on zero) and a Cholesky solve
+   on it finishes (:mod:`bayesreg.solvers.coordinate`); without λ1 it is the plain
+   Newton step H d = −∇f̃ (Cholesky);
 2. backtracks θ + α d (α = 1, ½, …) until
    U(θ + αd) ≤ U(θ) + 10⁻⁴·α·Δ,  Δ = ∇f̃·d + Σ λ1_j (|θ_j + d_j| − |θ_j|) < 0.
 
@@ -27,69 +29,10 @@ import numpy as np
 from scipy import linalg
 
 from ..parallel import blas_one_thread
+from .coordinate import lasso_quadratic
 from .result import History, MapResult, finish
 
 __all__ = ["newton"]
-
-
-def _active_set_solution(H, g, x, l1, z):
-    """Exact minimizer of the L1 quadratic model if z's sign pattern is the right one, else None.
-
-    With the signs s of z fixed on its support S (zeros elsewhere), the model is
-    a plain quadratic whose minimizer solves H_SS z_S = (Hx)_S − g_S − λ1_S s_S.
-    It is the answer when it keeps those signs and the zeros satisfy the KKT
-    condition |g_j + (H(z − x))_j| ≤ λ1_j.
-    """
-    support = np.flatnonzero(z)
-    s = np.sign(z[support])
-    cand = np.zeros_like(z)
-    if support.size:
-        rhs = (H[support] @ x) - g[support] - l1[support] * s
-        try:
-            cand[support] = linalg.solve(H[np.ix_(support, support)], rhs, assume_a="pos")
-        except (linalg.LinAlgError, ValueError):
-            return None
-        if np.any(np.sign(cand[support]) != s):
-            return None
-    grad = g + H @ (cand - x)
-    off = np.ones(z.size, dtype=bool)
-    off[support] = False
-    if np.any(np.abs(grad[off]) > l1[off] * (1 + 1e-12) + 1e-14):
-        return None
-    return cand
-
-
-def _lasso_quadratic(H, g, x, l1, *, max_sweeps=200, tol=1e-12, check_every=3):
-    """Minimize g·d + ½dᵀHd + Σ l1_j|x_j + d_j| over d; returns d.
-
-    Cyclic coordinate descent (soft-thresholding, so zeros are exact) finds the
-    sign pattern; every few sweeps the active-set solve finishes the job exactly,
-    which matters on ill-conditioned H where coordinate descent alone crawls.
-    """
-    z = x.copy()
-    Hd = np.zeros_like(x)
-    diag = np.diag(H).copy()
-    scale = np.abs(x).max(initial=0.0) + 1.0
-    for sweep in range(1, max_sweeps + 1):
-        biggest = 0.0
-        for j in range(len(x)):
-            a = diag[j]
-            if a <= 0:
-                continue
-            u = z[j] - (g[j] + Hd[j]) / a
-            new = math.copysign(max(abs(u) - l1[j] / a, 0.0), u)
-            delta = new - z[j]
-            if delta != 0.0:
-                Hd += delta * H[:, j]
-                z[j] = new
-                biggest = max(biggest, abs(delta))
-        if biggest <= tol * scale:
-            break
-        if sweep % check_every == 0:
-            exact = _active_set_solution(H, g, x, l1, z)
-            if exact is not None:
-                return exact - x
-    return z - x
 
 
 def _positive_definite(H):
@@ -140,13 +83,13 @@ def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
             break
         g = grad + model.prior_smooth_gradient(x)
         H = model.hessian(x, eta=eta)
-        H[np.diag_indices_from(H)] += 1e-12 * (np.trace(H) / len(x) + 1.0)
+        H.flat[:: len(x) + 1] += 1e-12 * (np.trace(H) / len(x) + 1.0)  # the diagonal
         if not convex:
             H = _positive_definite(H)
         if l1.any():
-            d = _lasso_quadratic(H, g, x, l1)
+            d = lasso_quadratic(H, g, x, l1)[0] - x
         else:  # smooth U: the plain Newton step
-            d = -linalg.solve(H, g, assume_a="pos")
+            d = -linalg.solve(H, g, assume_a="pos", check_finite=False)  # U was finite, so H and g are
         delta = float(g @ d) + float(l1 @ (np.abs(x + d) - np.abs(x)))
         if not delta < 0:
             break  # no descent direction left at machine precision

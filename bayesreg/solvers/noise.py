@@ -3,7 +3,8 @@ r"""The MAP over (w, b, σ) of a linear model whose noise sd is estimated: block
 U(w, b, σ) is the model's (:mod:`bayesreg.model`).  Each outer iteration
 
 1. minimizes U(·, σ) over θ = (w, c) at fixed σ with the chosen solver (gd / ista /
-   fista / newton: the prox on w is kept), warm-started at the previous θ;
+   fista / newton: the prox on w is kept; ``auto`` picks one of them once, at the
+   starting σ, and keeps it), warm-started at the previous θ;
 2. minimizes U(θ, ·) over σ exactly (:func:`sigma_step`: the noise prior's
    closed form where it has one, else a bounded 1-D minimization on log σ).
 
@@ -78,6 +79,11 @@ def solve_with_sigma(model, theta0: np.ndarray, sigma0: float | None, solve, sol
         r = model.y - model.linear_predictor(theta)
         sigma0 = max(float(np.sqrt(np.mean(r * r))), sigma_floor(model))
     sigma = float(sigma0)
+    reason = ""
+    if solver == "auto":  # decide once, so that every σ-step runs the same solver
+        from .auto import choose
+
+        solver, reason = choose(model.at_sigma(sigma))
     n_iter = n_grad = 0
     converged = False
     inner = None
@@ -118,4 +124,5 @@ def solve_with_sigma(model, theta0: np.ndarray, sigma0: float | None, solve, sol
         warnings.warn(f"{solver} with σ estimated did not converge: {message} (optimality {optimality:.2e}, "
                       f"tol {tol:.1e})", ConvergenceWarning, skip_file_prefixes=LIBRARY_FILES)
     result.sigma, result.sigma_estimated, result.n_outer = float(sigma), True, int(k)
+    result.solver_reason = reason
     return result

@@ -76,6 +76,8 @@ class MapResult:
     sigma_estimated: bool = False
     #: outer (θ-block, σ-step) iterations of the block-coordinate MAP over (w, b, σ); 0 when σ is not estimated
     n_outer: int = 0
+    #: why this solver ran: ``solver="auto"`` says what it picked and why ("auto: …"); "" for a named solver
+    solver_reason: str = ""
 
     @property
     def n_zero(self) -> int:
@@ -84,7 +86,8 @@ class MapResult:
     def __repr__(self) -> str:
         state = "converged" if self.converged else "NOT converged"
         mode = ", a local mode (non-convex prior)" if self.local_mode else ""
-        return (f"MapResult(solver={self.solver!r}, {state}{mode} in {self.n_iter} iterations{self._outer()}, "
+        why = f" ({self.solver_reason})" if self.solver_reason else ""
+        return (f"MapResult(solver={self.solver!r}{why}, {state}{mode} in {self.n_iter} iterations{self._outer()}, "
                 f"U={self.objective:.10g}, optimality={self.optimality:.2e}, "
                 f"{self.n_zero}/{self.coef.size} coefficients exactly zero{self._noise()})")
 
