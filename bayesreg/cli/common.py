@@ -38,7 +38,7 @@ __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "chec
 # them against Prior.registry, the estimators and bayesreg.solvers.SOLVERS.
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
 LIKELIHOODS = ("logistic", "linear", "poisson")
-SOLVERS = ("gd", "ista", "fista", "newton")
+SOLVERS = ("auto", "gd", "ista", "fista", "newton")
 
 #: Help text of ``--df`` (fit, compare and sweep).
 DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauchy, ν → ∞ the Gaussian; "
