@@ -35,7 +35,7 @@ from .validation import check_bool, check_choice, check_data_magnitude, check_in
 
 __all__ = ["BayesianGLM", "LogisticRegression", "check_shapes"]
 
-_MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100}
+_MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100, "lbfgs": 10_000}
 
 
 def check_shapes(X, y) -> None:
@@ -298,7 +298,7 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
     intercept_prior : Prior or None
         Prior on the intercept; None means ``Flat()`` (unpenalized).
     fit_intercept : bool
-    solver : {"fista", "ista", "gd", "newton"}
+    solver : {"fista", "ista", "gd", "newton", "lbfgs"}
     tol : float
         Scale-free KKT tolerance ‖∇f + ∂g‖∞ / ‖∇f(0)‖∞.
     max_iter : int or None

@@ -2,19 +2,21 @@
 
 ``gd`` (the lecture's fixed-step subgradient loop), ``ista`` (proximal
 gradient with backtracking), ``fista`` (accelerated, with restart; the
-default), and ``newton`` (orthant-wise Newton, for few features).  Each takes
+default), ``newton`` (orthant-wise Newton, for few features), and ``lbfgs`` (quasi-Newton,
+smooth priors only: large N·D).  Each takes
 a :class:`bayesreg.model.Model` and a starting θ and returns a
 :class:`MapResult`.
 """
 
 from .gd import gd, lipschitz_constant
+from .lbfgs import lbfgs
 from .newton import newton
 from .proximal import fista, ista
 from .result import ConvergenceWarning, DivergenceError, History, MapResult
 
-SOLVERS = {"gd": gd, "ista": ista, "fista": fista, "newton": newton}
+SOLVERS = {"gd": gd, "ista": ista, "fista": fista, "newton": newton, "lbfgs": lbfgs}
 
-__all__ = ["SOLVERS", "solve", "gd", "ista", "fista", "newton", "lipschitz_constant",
+__all__ = ["SOLVERS", "solve", "gd", "ista", "fista", "newton", "lbfgs", "lipschitz_constant",
            "MapResult", "History", "ConvergenceWarning", "DivergenceError"]
 
 
