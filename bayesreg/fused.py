@@ -120,6 +120,7 @@ def evaluate(model, theta: np.ndarray, eta_old: np.ndarray | None = None, beta: 
     model.n_rmatvec += 1
     if model.fit_intercept:
         if model.centered:
-            gw -= r_sum * model.x_mean
+            with np.errstate(invalid="ignore", over="ignore"):  # an overflowed (inf) Poisson gradient stays unused
+                gw -= r_sum * model.x_mean
         gw = np.append(gw, r_sum)
     return Point(model, eta, float(f), eta_g, beta, f_g=float(f_g), grad=gw)

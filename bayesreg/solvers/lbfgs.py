@@ -8,9 +8,10 @@ SciPy's ``L-BFGS-B`` without bounds) takes about as many evaluations as iteratio
 
 Stopping: SciPy stops when ‖∇U‖∞ ≤ tol·‖∇f(0)‖∞, which for a smooth U is exactly
 the scale-free KKT measure of the other solvers (``Model.optimality``), re-checked
-at the returned point; its relative-decrease test is switched off (ftol = 1e-15), so
-a stop short of the test (SciPy's line search cannot make progress in rounding) is
-reported as not converged.  A prior with an L1 part is refused: use ``fista`` or
+at the returned point; its relative-decrease test is switched off (ftol = 0).  Where
+SciPy stops short of the test (its line search makes no progress in rounding), it is
+restarted from there with a fresh memory, at most twice; a stop that still misses the
+test is reported as not converged.  A prior with an L1 part is refused: use ``fista`` or
 ``newton``, which keep exact zeros.
 """
 
@@ -68,14 +69,24 @@ def lbfgs(model, theta0, *, tol: float = 1e-6, max_iter: int = 10_000, memory: i
         U, _ = value_grad(x)
         history.append(U, math.nan, model.optimality(x, memo["data_grad"]))
 
-    res = minimize(value_grad_safe, x0, jac=True, method="L-BFGS-B", callback=record,
-                   options={"maxiter": int(max_iter), "maxfun": 4 * int(max_iter) + 20, "maxcor": int(memory),
-                            "gtol": tol * model.gradient_scale, "ftol": 1e-15})
-    x = np.asarray(res.x, dtype=float)
+    x, U, n_iter = x0, U0, 0
+    for _ in range(3):  # a line search stalled in rounding: start again from there with a fresh memory
+        res = minimize(value_grad_safe, x, jac=True, method="L-BFGS-B", callback=record,
+                       options={"maxiter": int(max_iter) - n_iter, "maxfun": 4 * int(max_iter) + 20,
+                                "maxcor": int(memory), "gtol": tol * model.gradient_scale, "ftol": 0.0})
+        n_iter += int(res.nit)
+        x_new = np.asarray(res.x, dtype=float)
+        U_new, _ = value_grad(x_new)
+        if U_new > U:
+            break
+        x, U = x_new, U_new
+        opt = model.optimality(x, memo["data_grad"])
+        if opt <= tol or n_iter >= max_iter or res.nit == 0:
+            break
     U, _ = value_grad(x)
     opt = model.optimality(x, memo["data_grad"])
     converged = bool(opt <= tol)
-    return finish(model, x, objective=U, converged=converged, n_iter=int(res.nit), optimality=opt,
+    return finish(model, x, objective=U, converged=converged, n_iter=n_iter, optimality=opt,
                   solver="lbfgs", tol=tol, history=history,
-                  message="" if converged else f"L-BFGS stopped: {res.message}. Raise max_iter, or try "
+                  message="" if converged else f"L-BFGS stopped ({res.message.strip(' .:')}). Raise max_iter, or try "
                                                "solver='newton' for few features.")
