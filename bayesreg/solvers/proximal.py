@@ -6,7 +6,8 @@ the penalties (closed-form prox), one step from a point y is
     x⁺ = prox_{g/L}(y − ∇f(y)/L),
 
 accepted when f(x⁺) ≤ f(y) + ⟨∇f(y), x⁺ − y⟩ + (L/2)‖x⁺ − y‖² (backtracking
-doubles L until it holds, and each iteration first tries L/1.25).  Where that
+doubles L until it holds, and each iteration first tries L/1.25, or L/1.1 after a
+step that backtracked: every failed trial costs a pass over X).  Where that
 test is swamped by rounding (|excess| ≤ 1e-12·|f|), the step is accepted on the
 gradient test ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩ ≤ (L/2)‖x⁺ − y‖² instead.
 Where the likelihood's curvature is unbounded (Poisson, e^η) there is no global
@@ -47,6 +48,8 @@ from .result import DivergenceError, History, MapResult, finish
 __all__ = ["fista", "ista"]
 
 _ROUNDING = 1e-12
+_SHRINK = 1.25  # each step first tries L / _SHRINK …
+_SHRINK_AFTER = 1.1  # … or L / 1.1 right after a step that had to backtrack (fewer failed trials)
 
 
 def _initial_lipschitz(model, eta, grad) -> float:
@@ -87,6 +90,7 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
     converged = False
     n_iter = 0
     g_x = grad  # ∇f at x where known (else None)
+    backtracked = False
     ahead = None  # (β, Point): the accepted trial point, with f and ∇f at the next y = x + β(x − x_prev)
     for n_iter in range(1, max_iter + 1):
         if accelerate and x_prev is not x:
@@ -111,7 +115,8 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
         # If this step is accepted, the next one extrapolates with β_next (0 without momentum):
         # each trial pass computes ∇f there too, so that an accepted step costs one pass over X.
         beta_next = _next_beta(t) if accelerate else 0.0
-        L = max(L / 1.25, L_floor)
+        L = max(L / (_SHRINK if not backtracked else _SHRINK_AFTER), L_floor)
+        backtracked = False
         g_new = None
         while True:
             x_new = model.prox(y - g_y / L, 1.0 / L)
@@ -121,6 +126,7 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
             eta_new, f_new = trial.eta, trial.f
             if not math.isfinite(f_new):
                 L *= 2.0
+                backtracked = True
                 continue
             excess = f_new - (f_y + float(g_y @ d) + 0.5 * L * dd)
             if excess <= 0 or dd == 0:
@@ -131,6 +137,7 @@ def _proximal_gradient(model, theta0, *, tol, max_iter, accelerate, name) -> Map
                     break
                 g_new = None
             L *= 2.0
+            backtracked = True
             if L > 1e300:
                 raise DivergenceError(f"{name}: the line search found no step (L > 1e300); the data may hold inf or NaN")
         F_new = f_new + model.penalty(x_new)
