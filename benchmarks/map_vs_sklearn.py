@@ -507,6 +507,11 @@ def main(argv=None) -> int:
         lines.append(s)
 
     t_start = time.perf_counter()
+    try:  # compile or load the one-pass kernel once here: the ladder's forked children inherit it
+        from bayesreg import fused_kernel
+        fused_kernel.warm()
+    except ImportError:
+        pass
     with threadpool_limits(limits=args.threads):
         for s in machine_lines(args.threads, args.quick):
             emit(s)
