@@ -68,7 +68,7 @@ class Point:
     ``gradient`` are computed when first read.
     """
 
-    __slots__ = ("model", "eta", "f", "eta_g", "beta", "_f_g", "_grad")
+    __slots__ = ("_f_g", "_grad", "beta", "eta", "eta_g", "f", "model")
 
     def __init__(self, model, eta, f, eta_g, beta, f_g=None, grad=None):
         self.model, self.eta, self.f, self.eta_g, self.beta = model, eta, f, eta_g, beta

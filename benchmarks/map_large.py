@@ -39,8 +39,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import bayesreg  # noqa: E402
-from map_vs_sklearn import GAP, gaussian_data, lambda_max_l1, objective  # noqa: E402
+from map_vs_sklearn import GAP, gaussian_data, lambda_max_l1, objective
+
+import bayesreg
 
 
 def load_baseline(rev: str):
@@ -169,7 +170,7 @@ def main(argv=None):
         print(s, flush=True)
         lines.append(s)
 
-    emit(f"map_large.py — {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M}Z, "
+    emit(f"map_large.py — {datetime.datetime.now(datetime.UTC):%Y-%m-%dT%H:%M}Z, "
          f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}, 1 thread (threadpoolctl), "
          f"baseline {args.baseline or 'none'}; other work was running on the 2 cores")
     sizes = [(10_000, 100)] if args.quick else [(10_000, 100), (200_000, 200)]

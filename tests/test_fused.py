@@ -107,7 +107,7 @@ def test_value_and_gradient_matches_finite_differences(name, kernel_always):
     X, targets, rng = _data(n=200, d=6, seed=5)
     model = Model(X, targets[name], LIKELIHOODS[name], Gaussian(1.0))
     theta = rng.standard_normal(model.n_params) * 0.2
-    f, g, eta = model.value_and_gradient(theta)
+    f, g, _ = model.value_and_gradient(theta)
     assert f == pytest.approx(model.data_nll(model.linear_predictor(theta)), rel=1e-12)
     h = 1e-6
     fd = np.array([(model.value_and_gradient(theta + h * e)[0] - model.value_and_gradient(theta - h * e)[0]) / (2 * h)
