@@ -36,7 +36,7 @@ from .validation import check_bool, check_choice, check_data_magnitude, check_in
 __all__ = ["BayesianGLM", "LogisticRegression", "check_shapes"]
 
 #: max_iter=None means these; "auto" leaves it to the solver it picks (its entry here)
-_MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100, "auto": None}
+_MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100, "lbfgs": 10_000, "auto": None}
 
 
 def check_shapes(X, y) -> None:
@@ -301,10 +301,10 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
     intercept_prior : Prior or None
         Prior on the intercept; None means ``Flat()`` (unpenalized).
     fit_intercept : bool
-    solver : {"auto", "fista", "ista", "gd", "newton"}
-        "auto" (the default) runs newton where the problem is small or ill-conditioned and
-        fista where N·D is large; ``map_.solver`` and ``map_.solver_reason`` say which and why
-        (:mod:`bayesreg.solvers.auto`).
+    solver : {"auto", "fista", "ista", "gd", "newton", "lbfgs"}
+        "auto" (the default) runs newton where the problem is small or ill-conditioned, and
+        where N·D is large lbfgs for a smooth prior and fista for one with an L1 part;
+        ``map_.solver`` and ``map_.solver_reason`` say which and why (:mod:`bayesreg.solvers.auto`).
     tol : float
         Scale-free KKT tolerance ‖∇f + ∂g‖∞ / ‖∇f(0)‖∞.
     max_iter : int or None

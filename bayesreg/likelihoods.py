@@ -109,6 +109,14 @@ class Likelihood:
         """
         return None
 
+    def kernel_spec(self) -> tuple[str, float] | None:
+        """(name, parameter) of this likelihood in the one-pass kernel (:mod:`bayesreg.fused`), or None.
+
+        None (the default, and a likelihood written outside the package) uses numpy's
+        two passes; the built-in ones name their row formula there.
+        """
+        return None
+
     def check_y(self, y: np.ndarray) -> None:
         """Raise ValueError if y is not valid for this likelihood (what ``fit``, the MAP, accepts)."""
 
@@ -208,6 +216,9 @@ class Bernoulli(Likelihood):
     def max_curvature(self, y) -> float:
         return 0.25  # σ(η)(1 − σ(η)) peaks at η = 0
 
+    def kernel_spec(self) -> tuple[str, float] | None:
+        return ("bernoulli", 0.0) if type(self) is Bernoulli else None  # a subclass may change the formulas
+
     def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None):
         import pymc as pm
 
@@ -286,6 +297,9 @@ class Normal(Likelihood):
 
     def max_curvature(self, y) -> float:
         return 1.0 / self.noise_sd**2  # constant in η
+
+    def kernel_spec(self) -> tuple[str, float] | None:
+        return ("normal", 1.0 / self.noise_sd**2) if type(self) is Normal else None
 
     def to_pymc(self, name: str, eta, observed, *, dims=None, weights=None, sigma=None):
         """The observed ``name``; σ is ``sigma`` (a random variable, when estimated) or the data ``{name}_noise_sd``."""

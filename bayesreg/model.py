@@ -46,6 +46,7 @@ import math
 
 import numpy as np
 
+from . import fused
 from .likelihoods import Likelihood
 from .noise import NoisePrior
 from .parallel import available_cores, blas_one_thread
@@ -173,6 +174,11 @@ class Model:
 
     def data_gradient(self, eta: np.ndarray) -> np.ndarray:
         return self.adjoint(self.weighted(self.likelihood.residual(self.y, eta)))
+
+    def value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """(Σ nll, its gradient, η) at θ, in one pass over X where the kernel applies (:mod:`bayesreg.fused`)."""
+        point = fused.evaluate(self, theta)
+        return point.f, point.gradient, point.eta
 
     def curvature_rows(self, eta: np.ndarray) -> np.ndarray:
         """w_n·d²nll/dη² per row: the weights of the Gauss–Newton/Hessian AᵀWA."""
@@ -303,6 +309,17 @@ class Model:
                 g = max(g, abs(float(r.sum())))
             self._grad_scale = float(g) if g > 0 else 1.0
         return self._grad_scale
+
+    def gradient_at_zero(self, data_grad: np.ndarray) -> None:
+        """Take ‖∇f(0)‖∞ from ∇f at θ = 0 (A's centring undone), sparing :attr:`gradient_scale` its pass."""
+        if self._grad_scale is None:
+            gw = data_grad[: self.n_features]
+            if self.centered:
+                gw = gw + data_grad[-1] * self.x_mean  # Xᵀr = (X − 1x̄ᵀ)ᵀr + (Σr)·x̄
+            g = float(np.abs(gw).max(initial=0.0))
+            if self.fit_intercept:
+                g = max(g, abs(float(data_grad[-1])))
+            self._grad_scale = g if g > 0 else 1.0
 
     def optimality(self, theta: np.ndarray, data_grad: np.ndarray) -> float:
         """Scale-free KKT violation ‖∇f + ∂g‖∞ / ‖∇f(0)‖∞ (0 exactly at the MAP)."""

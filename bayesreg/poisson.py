@@ -66,6 +66,9 @@ class Poisson(Likelihood):
     def max_curvature(self, y) -> None:
         return None  # e^η is unbounded
 
+    def kernel_spec(self) -> tuple[str, float] | None:
+        return ("poisson", 0.0) if type(self) is Poisson else None  # a subclass may change the formulas
+
     def loglik_rows(self, y, eta) -> np.ndarray:
         eta = np.asarray(eta, dtype=float)
         return y * eta - _exp(eta) - special.gammaln(np.asarray(y, dtype=float) + 1.0)

@@ -137,6 +137,9 @@ def check_data_magnitude(values: np.ndarray, name: str, columns: list[str] | Non
     values = np.asarray(values, dtype=float)
     if values.size == 0:
         return
+    # Two reductions without a copy first (np.abs(X) would copy X: slow on a large X); columns only on failure
+    if not max(float(values.max()), -float(values.min())) > MAX_DATA_MAGNITUDE:
+        return
     big = np.abs(values).max(axis=0) if values.ndim == 2 else np.array([np.abs(values).max()])
     bad = np.flatnonzero(big > MAX_DATA_MAGNITUDE)
     if bad.size:

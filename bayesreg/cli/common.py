@@ -38,7 +38,7 @@ __all__ = ["PRIORS", "LIKELIHOODS", "NOISE_PRIORS", "DF_HELP", "CLIError", "chec
 # them against Prior.registry, the estimators and bayesreg.solvers.SOLVERS.
 PRIORS = ("gaussian", "laplace", "elasticnet", "studentt", "cauchy", "flat", "horseshoe", "regularized-horseshoe")
 LIKELIHOODS = ("logistic", "linear", "poisson")
-SOLVERS = ("auto", "gd", "ista", "fista", "newton")
+SOLVERS = ("auto", "gd", "ista", "fista", "newton", "lbfgs")
 
 #: Help text of ``--df`` (fit, compare and sweep).
 DF_HELP = ("studentt: degrees of freedom ν > 0 (default 3); ν = 1 is the Cauchy, ν → ∞ the Gaussian; "
@@ -455,9 +455,10 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
                    help="linear: multiply the prior's scale by σ (gaussian: w | σ ~ N(0, σ²/λ), the conjugate ridge; "
                         "laplace: rate λ/σ, Park & Casella's Bayesian lasso)")
     p.add_argument("--solver", choices=sorted(SOLVERS), default="auto",
-                   help="MAP solver: auto (newton for few features or badly scaled columns, else fista; the output "
-                        "says which and why), gd (gradient descent), ista/fista (proximal), newton (proximal Newton); "
-                        "all but gd give exact zeros under laplace; default auto")
+                   help="MAP solver: auto (newton for few features or badly scaled columns, else lbfgs for a smooth "
+                        "prior and fista for an L1 one; the output says which and why), gd (gradient descent), "
+                        "ista/fista (proximal), newton (proximal Newton), lbfgs (smooth priors only); "
+                        "all but gd and lbfgs give exact zeros under laplace; default auto")
     p.add_argument("--tol", type=positive_float, default=1e-6,
                    help="solver tolerance on the optimality measure (default 1e-6)")
     p.add_argument("--max-iter", type=int_at_least(1), default=None,

@@ -1,4 +1,4 @@
-r"""``solver="auto"`` (the estimators' default): Newton where it is cheap or needed, FISTA where N·D is large.
+r"""``solver="auto"`` (the estimators' default): Newton where it is cheap or needed, L-BFGS or FISTA where N·D is large.
 
 With p = D (+1 with an intercept) parameters and N rows, one Newton iteration builds
 the p × p Hessian AᵀWA (≈ N·p² flops) and factors it (p³/3); it converges in a
@@ -17,7 +17,9 @@ in 10,000 for a Laplace one, against 9 Newton iterations).  So auto takes, in or
    the diagonal of the Hessian at θ = 0 (:meth:`Model.hessian_diagonal`, one pass
    over X) spans a factor ≥ :data:`ILL_SPREAD` (column scales ≥ 100 apart), where
    first-order methods crawl;
-4. **fista** otherwise (large N·D, well-scaled columns).
+4. otherwise (large N·D, well-scaled columns) **lbfgs** for a smooth U (no |θ| term:
+   Gaussian, Student-t, …; :mod:`bayesreg.solvers.lbfgs`, one pass over X per
+   evaluation) and **fista** where the prior has an L1 part (its prox gives exact zeros).
 
 A non-convex prior (``Prior.convex`` False: Student-t, Cauchy) follows the same rules:
 Newton's step (on H made positive definite where the prior's curvature is negative)
@@ -72,12 +74,20 @@ def _choose(model) -> tuple[str, str]:
     if p <= SMALL_P and work <= NEWTON_WORK:
         return "newton", f"auto: p = {p} ≤ {SMALL_P} parameters, N·p² = {_fmt(work)} ≤ {_fmt(NEWTON_WORK)}"
     if work > ILL_WORK:
-        return "fista", f"auto: N·p² = {_fmt(work)} > {_fmt(ILL_WORK)}, too large for Newton"
+        return _first_order(model, f"auto: N·p² = {_fmt(work)} > {_fmt(ILL_WORK)}, too large for Newton")
     spread = _diagonal_spread(model)
     if spread >= ILL_SPREAD:
         return "newton", (f"auto: ill-conditioned, Hessian diagonal spans ×{_fmt(spread)} ≥ {_fmt(ILL_SPREAD)} "
                           f"(columns on very different scales)")
-    return "fista", f"auto: p = {p} > {SMALL_P}, well-scaled columns (Hessian diagonal spans ×{_fmt(spread)})"
+    return _first_order(model, f"auto: p = {p} > {SMALL_P}, well-scaled columns "
+                               f"(Hessian diagonal spans ×{_fmt(spread)})")
+
+
+def _first_order(model, why: str) -> tuple[str, str]:
+    """lbfgs for a smooth U (no |θ| term), fista (whose prox keeps exact zeros) otherwise."""
+    if np.any(model.l1_weights()):
+        return "fista", why + "; L1 part in the prior: fista (exact zeros)"
+    return "lbfgs", why + "; smooth prior: lbfgs"
 
 
 def _with_mode_note(model, choice: tuple[str, str]) -> tuple[str, str]:
