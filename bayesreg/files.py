@@ -128,6 +128,9 @@ def write_netcdf(tree, path) -> None:
     write only, ``distributed`` is marked as not importable (an import of it raises
     ImportError, which dask and xarray read as "no client"), and the mark is removed
     after it.  When ``distributed`` is loaded, the write is xarray's own, unchanged.
+    (Another thread importing ``distributed`` during such a write would get an
+    ImportError: the CLI has no such thread, a program that has one has usually
+    imported it already.)
     """
     if any(name in sys.modules for name in _DISTRIBUTED):
         tree.to_netcdf(path, engine="h5netcdf")
