@@ -9,6 +9,8 @@
 * A target that is a symbolic link is written *through* the link (the link's
   target is replaced; the link stays), never replaced by a regular file.
 * Errors name the user's path, not the hidden temporary file.
+* :func:`write_netcdf` — a DataTree to netCDF-4 (h5netcdf) without importing
+  ``dask.distributed`` when no distributed client can exist.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from .validation import ArgumentTypeError
 
-__all__ = ["check_path", "atomic_write", "stale_temporaries"]
+__all__ = ["check_path", "atomic_write", "stale_temporaries", "write_netcdf"]
 
 
 def check_path(path, *, for_writing: bool, what: str = "results file") -> Path:
@@ -110,3 +113,33 @@ def atomic_write(write, target: Path) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+_DISTRIBUTED = ("distributed", "dask.distributed")
+
+
+def write_netcdf(tree, path) -> None:
+    """``tree.to_netcdf(path, engine="h5netcdf")``, without importing ``distributed`` to learn that no client runs.
+
+    On every write xarray asks dask which scheduler is active, and asking imports
+    ``distributed`` (0.7 s, most of a small file's write; ``python -X importtime``) to
+    look for a running client.  A client can only exist once ``distributed`` has been
+    imported, so while it has not been the answer ("none: threaded") is known: for the
+    write only, ``distributed`` is marked as not importable (an import of it raises
+    ImportError, which dask and xarray read as "no client"), and the mark is removed
+    after it.  When ``distributed`` is loaded, the write is xarray's own, unchanged.
+    (Another thread importing ``distributed`` during such a write would get an
+    ImportError: the CLI has no such thread, a program that has one has usually
+    imported it already.)
+    """
+    if any(name in sys.modules for name in _DISTRIBUTED):
+        tree.to_netcdf(path, engine="h5netcdf")
+        return
+    for name in _DISTRIBUTED:
+        sys.modules[name] = None
+    try:
+        tree.to_netcdf(path, engine="h5netcdf")
+    finally:
+        for name in _DISTRIBUTED:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]

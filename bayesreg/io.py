@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .files import atomic_write, check_path
+from .files import atomic_write, check_path, write_netcdf
 from .validation import ArgumentTypeError
 
 __all__ = ["save_results", "load_results", "Results", "FORMAT", "FORMAT_VERSION"]
@@ -235,7 +235,7 @@ def save_results(path, *, est=None, posterior=None, comparison: pd.DataFrame | N
     for name, node in groups.items():
         root[name] = node
 
-    atomic_write(lambda tmp: root.to_netcdf(tmp, engine="h5netcdf"), p)
+    atomic_write(lambda tmp: write_netcdf(root, tmp), p)
     return p
 
 
@@ -484,7 +484,7 @@ def save_sweep(path, sweep, *, choice=None, settings: dict | None = None) -> Pat
     root["sweep"] = _sweep_node(sweep, "sweep")
     if choice is not None:
         root["choice"] = _sweep_node(choice, "choice")
-    atomic_write(lambda tmp: root.to_netcdf(tmp, engine="h5netcdf"), p)
+    atomic_write(lambda tmp: write_netcdf(root, tmp), p)
     return p
 
 

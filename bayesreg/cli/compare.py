@@ -27,6 +27,12 @@ __all__ = ["add_parser", "cmd_compare"]
 
 
 def cmd_compare(args) -> int:
+    # ArviZ first, while few modules are loaded: arviz_base (imported by nutpie) calls
+    # lazy_loader.load("jax"/"numpyro"), which for a missing module runs inspect.stack(),
+    # whose cost grows with the stack depth × len(sys.modules): 0.1 s here, 1 s after
+    # scikit-learn, SciPy and matplotlib (python -X importtime; benchmarks/main_job.py).
+    import arviz_base  # noqa: F401
+
     from .. import io, plots
     from ..compare import compare as compare_table
     import matplotlib

@@ -77,6 +77,7 @@ def _cell(block, row) -> str:
 
 
 def cmd_compare_priors(args) -> int:
+    import arviz_base  # noqa: F401  (first: why in cli/compare.py's cmd_compare)
     import matplotlib
 
     matplotlib.use("Agg")
