@@ -62,6 +62,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+
+def _threads_from_argv(argv) -> str:
+    """--threads N (or --threads=N) from the command line, before argparse (default 1)."""
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
+# Every OpenMP runtime gets the thread count from the environment, before any library loads one.
+# threadpoolctl alone limits only the runtimes it detects, and glum's (tabmat's) OpenMP then ran a
+# 2-thread team in this process: the ladder's forked children hung in tabmat (libgomp after fork),
+# so glum's irls-cd "did not reach" any tolerance (2026-12-01, after numba joined the process).
+os.environ["OMP_NUM_THREADS"] = _threads_from_argv(sys.argv[1:])
+
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
