@@ -26,6 +26,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .likelihoods import Bernoulli, Likelihood
+from .chunked import is_chunked
 from .model import Model
 from .priors import Flat, Gaussian, NoModeError, Prior, as_prior
 from .separation import SeparationError, detect_separation
@@ -124,6 +125,13 @@ class BayesianGLM(BaseEstimator):
         is estimated the model holds the fitted σ (``noise_sd_``).
         """
         names = getattr(self, "feature_names_in_", None)
+        if is_chunked(X):
+            from .chunked.inputs import prepare_weights
+            from .chunked.model import ChunkedModel
+
+            return ChunkedModel(X, y, self.likelihood(), self.prior_, self.intercept_prior_, self.fit_intercept,
+                                center=center, feature_names=names, sample_weight=prepare_weights(sample_weight, X),
+                                noise_prior=self.noise_model_prior())
         return Model(X, y, self.likelihood(), self.prior_, self.intercept_prior_, self.fit_intercept,
                      center=center, feature_names=names,
                      sample_weight=check_sample_weight(sample_weight, X.shape[0]),
@@ -150,6 +158,18 @@ class BayesianGLM(BaseEstimator):
     def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Validate the parameters and (X, y) as ``fit`` does, set the data attributes; (X, y encoded)."""
         raise NotImplementedError
+
+    def _prepare_chunked(self, X, y, reset: bool = True):
+        """(X, y encoded) as Dask arrays, checked blockwise (:mod:`bayesreg.chunked.inputs`)."""
+        from .chunked.inputs import prepare
+
+        if reset:
+            self._validate_params()
+        if getattr(self, "estimates_sigma", lambda: False)():
+            raise ValueError("estimating the noise sd σ is not supported on chunked (Dask) data: pass a fixed "
+                             "noise_sd, or fit a subsample in memory")
+        X, y_enc, _ = prepare(self, X, y, reset=reset)
+        return X, y_enc
 
     def has_mode(self) -> bool:
         """Whether the current prior has a mode, i.e. ``fit`` can find a MAP (``Prior.has_mode``; the horseshoe has none)."""
@@ -221,6 +241,8 @@ class BayesianGLM(BaseEstimator):
         labels not seen in fit, targets the likelihood cannot take.
         """
         check_is_fitted(self, "coef_")
+        if is_chunked(X) or is_chunked(y):
+            return self._prepare_chunked(X, y, reset=False)
         check_shapes(X, y)
         if np.shape(X)[1] != self.n_features_in_:
             raise ValueError(f"X has {np.shape(X)[1]} features (columns), but the estimator was fitted with "
@@ -356,7 +378,7 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
     def fit(self, X, y, sample_weight=None) -> "LogisticRegression":
         """The MAP of the model on (X, y); ``sample_weight`` weights each row's likelihood term."""
         X, y01 = self._prepare_fit(X, y)
-        if self.prior_.flat:
+        if self.prior_.flat and not is_chunked(X):  # the LP needs every row: not run on chunked data
             sep = detect_separation(X, y01, fit_intercept=self.fit_intercept)
             if sep.separated:
                 raise SeparationError(
@@ -366,6 +388,8 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
         return self._fit_model(X, y01, sample_weight=sample_weight)
 
     def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        if is_chunked(X) or is_chunked(y):
+            return self._prepare_chunked(X, y)
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         self._check_magnitudes(X)

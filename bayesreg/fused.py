@@ -45,7 +45,7 @@ def kernel_for(model, min_elements: int | None = None):
         spec = None
     X = model.X
     limit = MIN_ELEMENTS if min_elements is None else min_elements
-    if (spec is None or not _enabled() or X.dtype != np.float64 or X.ndim != 2
+    if (spec is None or not _enabled() or not isinstance(X, np.ndarray) or X.dtype != np.float64 or X.ndim != 2
             or not X.flags.c_contiguous or X.size < max(limit, 1)):
         return None
     try:

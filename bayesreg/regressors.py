@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .chunked import is_chunked
 from .estimators import BayesianGLM
 from .likelihoods import Likelihood, Normal
 from .noise import Exponential, as_noise_prior
@@ -131,6 +132,8 @@ class LinearRegression(RegressorMixin, BayesianGLM):
         return self._fit_model(X, y, sample_weight=sample_weight)
 
     def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        if is_chunked(X) or is_chunked(y):
+            return self._prepare_chunked(X, y)
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         self._check_magnitudes(X, y)
@@ -184,6 +187,9 @@ class PoissonRegression(RegressorMixin, BayesianGLM):
 
     def fit(self, X, y, sample_weight=None) -> "PoissonRegression":
         """The MAP of the model on (X, y), y counts; ``sample_weight`` weights each row's likelihood term."""
+        if is_chunked(X) or is_chunked(y):
+            raise TypeError("PoissonRegression does not take chunked (Dask) data yet: pass numpy arrays, or use "
+                            "LogisticRegression / LinearRegression(noise_sd=…) on Dask arrays")
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         y = self.encode_targets(y)

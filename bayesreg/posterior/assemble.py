@@ -87,7 +87,7 @@ def assemble(problem: Problem, W: np.ndarray, B: np.ndarray | None, stats: xr.Da
     chains, draws = W.shape[:2]
     base = {"chain": np.arange(chains), "draw": np.arange(draws)}
     feat = {"feature": list(m.feature_names)}
-    obs = {"obs_id": np.arange(m.n_samples)}
+    obs = {} if m.remote else {"obs_id": np.arange(m.n_samples)}
     group_attrs = {"created_at": attrs["created_at"], "inference_library": "bayesreg"}
 
     lp_w, lp_b = m.log_prior(W, B, S)
@@ -111,7 +111,8 @@ def assemble(problem: Problem, W: np.ndarray, B: np.ndarray | None, stats: xr.Da
         "log_likelihood": xr.Dataset({"obs": ll_var}, coords={**base, **(obs if pointwise else {})},
                                      attrs={**group_attrs, "pointwise": int(pointwise)}),
         "log_prior": xr.Dataset(lp, coords={**base, **feat}, attrs=lp_attrs),
-        "observed_data": xr.Dataset({"obs": (("obs_id",), m.y)}, coords=obs, attrs=group_attrs),
+        # chunked data: y stays a lazy Dask array (no obs_id coordinate, which would take N values in memory)
+        "observed_data": xr.Dataset({"obs": (("obs_id",), m.y)}, coords={} if m.remote else obs, attrs=group_attrs),
     }
     if stats is not None:
         groups["sample_stats"] = stats.assign_coords(base)

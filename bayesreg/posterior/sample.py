@@ -58,6 +58,24 @@ def _pointwise(requested, n_bytes: int) -> bool:
     return False
 
 
+def _chunked_sampler(sampler: str, pointwise, n_rows: int) -> tuple[str, dict]:
+    """laplace-is for chunked (Dask) data, where NUTS would make every gradient a pass over the cluster."""
+    if sampler in ("nutpie", "pymc"):
+        raise ValueError(f"sampler={sampler!r} cannot run on chunked (Dask) data: NUTS evaluates the gradient "
+                         f"of U at every leapfrog step, and on chunked data each gradient is a full pass over the "
+                         f"{n_rows} rows on the cluster (thousands of passes). Use sampler='laplace-is' (one pass "
+                         f"for all its proposals; at this N the posterior is close to Gaussian), or run NUTS on a "
+                         f"subsample in memory: est.sample_posterior(X[idx].compute(), y[idx].compute())")
+    if pointwise:
+        raise ValueError(f"pointwise_log_likelihood=True cannot be kept for chunked data: it would bring "
+                         f"{n_rows} values per draw to the client; use False (the row sums are kept)")
+    if sampler == "auto":
+        return "laplace-is", {"sampler_requested": "auto", "auto_stages": 0,
+                              "auto_reason": "laplace-is: chunked (Dask) data, where NUTS would make every gradient "
+                                             "a pass over the cluster; read pareto_k for its reliability"}
+    return sampler, {}
+
+
 def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: int = 4,
                      random_seed: int | None = None, sampler: str = "auto", progressbar: bool | None = None,
                      pointwise_log_likelihood: bool | None = None, sample_weight=None) -> xr.DataTree:
@@ -153,9 +171,12 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     seed = check_seed(random_seed)
     progress = progress_mode(progressbar)
     problem = Problem.from_estimator(est, X, y, sample_weight)
+    auto: dict = {}
+    if problem.model.remote:
+        sampler, auto = _chunked_sampler(sampler, pointwise_log_likelihood, problem.model.n_samples)
+        pointwise_log_likelihood = False
     pointwise = _pointwise(pointwise_log_likelihood, chains * draws * problem.model.n_samples * 8)
 
-    auto: dict = {}
     res: ISResult | None = None
     if not problem.has_map:  # no mode: no Laplace approximation to sample from or to try
         if sampler == "laplace-is":

@@ -11,7 +11,9 @@ in 10,000 for a Laplace one, against 9 Newton iterations).  So auto takes, in or
 1. **fista** where the prior does not give its curvature (``Prior.has_curvature``
    False: a user's prior without ``curvature``/``curvature_at``), since Newton's
    Hessian would be wrong;
-2. **newton** where p ≤ :data:`SMALL_P` and N·p² ≤ :data:`NEWTON_WORK`: the p × p
+2. **newton** where p ≤ :data:`SMALL_P` and either N·p² ≤ :data:`NEWTON_WORK` or the data
+   are chunked on a cluster (``Model.remote``: each pass is a round trip, and Newton
+   takes ~10 passes where FISTA takes hundreds; :mod:`bayesreg.chunked`): the p × p
    system is cheap, and Newton's few iterations beat FISTA's many on any data;
 3. **newton** where the problem is ill-conditioned and N·p² ≤ :data:`ILL_WORK`:
    the diagonal of the Hessian at θ = 0 (:meth:`Model.hessian_diagonal`, one pass
@@ -71,6 +73,9 @@ def _choose(model) -> tuple[str, str]:
         return "fista", "auto: the prior gives no curvature (Prior.curvature_at) for Newton's Hessian"
     n, p = model.n_samples, model.n_params
     work = float(n) * p * p
+    if model.remote and p <= SMALL_P:
+        return "newton", (f"auto: p = {p} ≤ {SMALL_P} parameters on chunked data, where each pass over X is a "
+                          f"round trip to the cluster: Newton's few passes")
     if p <= SMALL_P and work <= NEWTON_WORK:
         return "newton", f"auto: p = {p} ≤ {SMALL_P} parameters, N·p² = {_fmt(work)} ≤ {_fmt(NEWTON_WORK)}"
     if work > ILL_WORK:

@@ -39,7 +39,7 @@ def lipschitz_constant(model, n_iter: int = 50, seed: int = 0, theta=None) -> fl
     c_max = model.max_curvature()
     if c_max is None:
         at = np.zeros(model.n_params) if theta is None else np.asarray(theta, dtype=float)
-        c_max = float(model.curvature_rows(model.linear_predictor(at)).max(initial=0.0))
+        c_max = model.max_curvature_at(model.linear_predictor(at))
     s = 0.0
     for _ in range(n_iter):
         v /= np.linalg.norm(v)

@@ -1,0 +1,150 @@
+"""Checking and preparing chunked inputs for the estimators: the in-memory checks, blockwise.
+
+``prepare(est, X, y)`` does for Dask inputs what ``fit``'s validation does for numpy
+ones, without bringing rows to the client: X becomes a float64 Dask array with one
+column chunk (a Dask DataFrame's columns become the feature names), y is aligned to
+X's row chunks and encoded (the two classes of a classifier are found with one
+``unique`` pass, a small answer), and one pass checks every value is finite and below
+1e100.  X and y are persisted when they fit in half of the cluster's memory
+(:func:`fits_in_memory`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import is_chunked
+
+__all__ = ["prepare", "prepare_weights", "fits_in_memory", "MEMORY_FRACTION"]
+
+#: persist X and y when their bytes are at most this fraction of the workers' memory limit
+MEMORY_FRACTION = 0.5
+#: without a distributed client (Dask's threads in this process): persist up to this many bytes
+LOCAL_PERSIST_BYTES = 2 * 2**30
+
+
+def _as_array(obj, name: str):
+    """A Dask array from a Dask array, DataFrame or Series (names of DataFrame columns, or None)."""
+    import dask.array as da
+
+    if not is_chunked(obj):
+        raise TypeError(f"{name} must be a Dask array or DataFrame when the other input is one, got "
+                        f"{type(obj).__name__}; wrap it with dask.array.from_array({name}, chunks=…)")
+    names = None
+    if hasattr(obj, "to_dask_array"):
+        names = [str(c) for c in obj.columns] if hasattr(obj, "columns") else None
+        obj = obj.to_dask_array(lengths=True)
+    if not isinstance(obj, da.Array):
+        raise TypeError(f"{name} must be a Dask array, DataFrame or Series, got {type(obj).__name__}")
+    if any(np.isnan(c) for dim in obj.chunks for c in dim):
+        obj = obj.compute_chunk_sizes()
+    return obj, names
+
+
+def fits_in_memory(nbytes: int) -> bool:
+    """Whether data of ``nbytes`` should be persisted: within half the workers' memory (or 2 GiB locally)."""
+    try:
+        from distributed import get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return nbytes <= LOCAL_PERSIST_BYTES
+    limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
+    total = sum(limits)
+    return total > 0 and nbytes <= MEMORY_FRACTION * total
+
+
+def prepare(est, X, y, *, reset: bool = True):
+    """(X, y encoded, persisted) as Dask arrays for ``est``: checked blockwise (module docstring).
+
+    ``reset``: set ``n_features_in_``, ``feature_names_in_`` and (classifiers)
+    ``classes_`` as ``fit`` does; False checks against them as ``prepare_data`` does.
+    """
+    import dask
+    import dask.array as da
+
+    X, names = _as_array(X, "X")
+    y, _ = _as_array(y, "y")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (rows × features), got a Dask array of shape {X.shape}")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got a Dask array of shape {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y have different numbers of rows: {X.shape[0]} and {y.shape[0]}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X is empty: shape {X.shape}")
+    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+        raise ValueError(f"X must hold real numbers, got dtype {X.dtype}")
+    X = X.astype(np.float64).rechunk({0: X.chunks[0], 1: -1})
+    y = y.rechunk(X.chunks[0])
+    likelihood = est.likelihood()
+    if reset:
+        est.n_features_in_ = int(X.shape[1])
+        if names is not None:
+            est.feature_names_in_ = np.asarray(names, dtype=object)
+        elif hasattr(est, "feature_names_in_"):
+            del est.feature_names_in_
+    elif X.shape[1] != est.n_features_in_:
+        raise ValueError(f"X has {X.shape[1]} features (columns), but the estimator was fitted with "
+                         f"{est.n_features_in_}")
+    persisted = fits_in_memory(X.nbytes + y.nbytes)
+    if persisted:
+        X, y = dask.persist(X, y)
+    bad, magnitude = dask.compute((~da.isfinite(X)).sum(axis=0), abs(X).max(axis=0))
+    columns = est.feature_names() if not reset and hasattr(est, "coef_") else (names or
+                                                                              [f"x{j}" for j in range(X.shape[1])])
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"X holds {int(bad.sum())} NaN or infinite value(s), e.g. {int(bad[j])} in column "
+                         f"{columns[j]!r}; drop or impute them first")
+    if (magnitude >= 1e100).any():
+        j = int(np.argmax(magnitude))
+        raise ValueError(f"X column {columns[j]!r} holds values up to {magnitude[j]:.3g}: too large to fit; rescale it")
+    if likelihood.numeric_targets:
+        y = y.astype(np.float64)
+        y_bad = int(dask.compute((~da.isfinite(y)).sum())[0])
+        if y_bad:
+            raise ValueError(f"y holds {y_bad} NaN or infinite value(s)")
+        y_enc = y
+    else:
+        y_enc = _encode_classes(est, y, reset)
+    y_enc.map_blocks(_check_y_block, likelihood, dtype=float, chunks=((1,) * y_enc.numblocks[0],)).sum().compute()  # ValueError as in memory
+    return X, y_enc, persisted
+
+
+def _encode_classes(est, y, reset: bool):
+    classes = np.unique(y.map_blocks(np.unique, dtype=y.dtype, chunks=(np.nan,)).compute())
+    if reset:
+        if classes.size != 2:
+            raise ValueError(f"Only binary classification is supported: y must hold exactly two classes for "
+                             f"logistic regression, got {classes.size} class(es): {classes[:10].tolist()}")
+        est.classes_ = classes
+    else:
+        unseen = classes[~np.isin(classes, est.classes_)]
+        if unseen.size:
+            raise ValueError(f"y holds labels not seen in fit (classes {est.classes_.tolist()}): "
+                             f"{unseen[:5].tolist()}")
+    return (y == est.classes_[1]).astype(np.float64)
+
+
+def _check_y_block(y, likelihood):
+    likelihood.check_y(y)
+    return np.zeros(1)
+
+
+def prepare_weights(sample_weight, X):
+    """Sample weights as a Dask array aligned with X's rows (≥ 0, finite), or None."""
+    if sample_weight is None:
+        return None
+    import dask.array as da
+
+    w, _ = _as_array(sample_weight, "sample_weight")
+    if w.ndim != 1 or w.shape[0] != X.shape[0]:
+        raise ValueError(f"sample_weight must hold one weight per row ({X.shape[0]}), got shape {w.shape}")
+    w = w.astype(np.float64).rechunk(X.chunks[0])
+    bad = int(((~da.isfinite(w)) | (w < 0)).sum().compute())
+    if bad:
+        raise ValueError(f"sample_weight holds {bad} negative, NaN or infinite value(s); weights must be finite and ≥ 0")
+    return w.persist() if fits_in_memory(w.nbytes) else w

@@ -1,0 +1,216 @@
+r"""``ChunkedModel``: the model U of :mod:`bayesreg.model` on Dask arrays, every data sum blockwise.
+
+It is a :class:`~bayesreg.model.Model` whose methods that read X or y run as
+reductions over row chunks (:func:`bayesreg.chunked.blocks.row_sum`); everything on
+θ (penalties, prox, KKT, the client-side solver state) is the parent's.  The sums:
+
+* f = Σ_n w_n·nll(y_n, η_n) from the persisted η (no pass over X);
+* ∇f = Aᵀr with r = w·dnll/dη: per chunk (X_bᵀr_b, Σr_b), the centring applied on
+  the client as in the parent (one pass);
+* AᵀWA: per chunk (X_bᵀW_bX_b, X_bᵀW_b1, ΣW_b) — p² + p + 1 numbers (one pass);
+* diag ∇²f: per chunk Σ c x², Σ c x, Σ c (one pass);
+* for laplace-is, Σ_n w_n log p(y_n | θ_s) per draw s: per chunk X_b·W_sᵀ in slices
+  of draws (≤ 2²² values at a time), summed per draw (one pass for all draws).
+
+η of a trial point (:meth:`linear_predictor`) is persisted on the cluster: the
+solvers hold it as they hold a numpy η, and only scalars and p-vectors come back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Model
+from .blocks import row_map, row_sum
+from .inputs import fits_in_memory
+
+__all__ = ["ChunkedModel"]
+
+#: values of η (rows × draws) formed at once per chunk in :meth:`ChunkedModel.loglik_sums`
+DRAW_BLOCK_ELEMENTS = 2**22
+
+
+def _nll(likelihood, y, eta, weights=None):
+    return [likelihood.nll(y, eta, weights)]
+
+
+def _gradient(likelihood, X, y, eta, weights=None):
+    r = likelihood.residual(y, eta)
+    if weights is not None:
+        r = r * weights
+    return np.append(X.T @ r, r.sum())
+
+
+def _adjoint(X, r):
+    return np.append(X.T @ r, r.sum())
+
+
+def _curvature(likelihood, y, eta, weights=None):
+    c = likelihood.curvature(y, eta)
+    return c if weights is None else c * weights
+
+
+def _gram(columns, X, c):
+    Xb = X if columns is None else X[:, columns]
+    WX = Xb * c[:, None]
+    return np.concatenate([(Xb.T @ WX).ravel(), WX.sum(axis=0), [c.sum()]])
+
+
+def _diagonal(X, c):
+    return np.concatenate([np.einsum("ij,ij,i->j", X, X, c), c @ X, [c.sum()]])
+
+
+def _loglik_sums(likelihood, W, B, X, y, weights=None):
+    S = W.shape[0]
+    out = np.empty(S)
+    step = max(1, DRAW_BLOCK_ELEMENTS // max(X.shape[0], 1))
+    for s in range(0, S, step):
+        eta = W[s:s + step] @ X.T + B[s:s + step, None]
+        out[s:s + step] = likelihood.loglik_total(y, eta, weights)
+    return out
+
+
+def _matvec(w, shift, X):
+    eta = X @ w
+    if shift:
+        eta += shift
+    return eta
+
+
+class ChunkedModel(Model):
+    """U(θ) on row-chunked Dask arrays X (N × D, one column chunk), y and sample weights (module docstring)."""
+
+    #: a pass over X is a round trip to a cluster (``solver="auto"`` prefers few passes)
+    remote = True
+
+    def __init__(self, X, y, likelihood, prior, intercept_prior=None, fit_intercept: bool = True, *,
+                 center: bool = True, feature_names=None, sample_weight=None, noise_prior=None):
+        if noise_prior is not None:
+            raise ValueError("estimating the noise sd σ is not supported on chunked (Dask) data: give "
+                             "LinearRegression a fixed noise_sd, or fit a subsample in memory")
+        super().__init__(X, y, likelihood, prior, intercept_prior, fit_intercept, center=center,
+                         feature_names=feature_names, sample_weight=None, noise_prior=None)
+        self.sample_weight = sample_weight  # a Dask array (the parent would gather it)
+        if self.centered:
+            self.x_mean = np.asarray(X.mean(axis=0).compute(), dtype=float)
+        #: whether X, y live in the cluster's memory (else every pass streams them from their source)
+        self.persisted = fits_in_memory(X.nbytes + y.nbytes)
+
+    def _rows(self, *arrays) -> list:
+        """The row-aligned arrays of a blockwise call, with the weights last where there are any."""
+        return [*arrays] if self.sample_weight is None else [*arrays, self.sample_weight]
+
+    def identity(self) -> dict:
+        """The parent's, with the weights named by their Dask key (hashing them would gather them)."""
+        if self.sample_weight is None:
+            return super().identity()
+        weights, self.sample_weight = self.sample_weight, None
+        try:
+            ident = super().identity()
+        finally:
+            self.sample_weight = weights
+        ident["sample_weight"] = "dask:" + str(weights.name)[-16:]
+        return ident
+
+    # -- rows ---------------------------------------------------------------------------
+    def linear_predictor(self, theta: np.ndarray):
+        """η = Aθ as a Dask array persisted on the cluster (one pass over X)."""
+        w, c = self.split(np.asarray(theta, dtype=float))
+        shift = c - (float(self.x_mean @ w) if self.centered else 0.0)
+        return row_map(_matvec, [self.X], (np.ascontiguousarray(w), float(shift))).persist()
+
+    def adjoint(self, r) -> np.ndarray:
+        self.n_rmatvec += 1
+        sums = row_sum(_adjoint, self.n_features + 1, [self.X, r])
+        return self._assemble_gradient(sums)
+
+    def _assemble_gradient(self, sums: np.ndarray) -> np.ndarray:
+        gw, s = sums[:-1], float(sums[-1])
+        if not self.fit_intercept:
+            return gw
+        if self.centered:
+            gw = gw - s * self.x_mean
+        return np.append(gw, s)
+
+    def data_nll(self, eta) -> float:
+        return float(row_sum(_nll, 1, self._rows(self.y, eta), (self.likelihood,))[0])
+
+    def data_gradient(self, eta) -> np.ndarray:
+        self.n_rmatvec += 1
+        sums = row_sum(_gradient, self.n_features + 1, [self.X, *self._rows(self.y, eta)], (self.likelihood,))
+        return self._assemble_gradient(sums)
+
+    def curvature_rows(self, eta):
+        return row_map(_curvature, self._rows(self.y, eta), (self.likelihood,))
+
+    def max_curvature_at(self, eta) -> float:
+        return float(self.curvature_rows(eta).max().compute())
+
+    def max_curvature(self) -> float | None:
+        c = self.likelihood.max_curvature(np.zeros(0))
+        if c is None:
+            return None
+        return float(c) if self.sample_weight is None else float(c) * float(self.sample_weight.max().compute())
+
+    @property
+    def gradient_scale(self) -> float:
+        if self._grad_scale is None:
+            import dask.array as da
+
+            eta0 = da.zeros(self.n_samples, chunks=self.X.chunks[0])
+            self.gradient_at_zero(self.data_gradient(eta0))
+        return self._grad_scale
+
+    # -- second order --------------------------------------------------------------------
+    def gram(self, weights, index=None, block_rows: int = 0) -> np.ndarray:
+        """AᵀWA restricted to ``index``, from per-chunk (XᵀWX, XᵀW1, ΣW) (one pass)."""
+        d = self.n_features
+        cols = np.arange(self.n_params) if index is None else np.asarray(index, dtype=int).reshape(-1)
+        if cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
+            raise IndexError(f"index must hold parameter positions in [0, {self.n_params}), got {cols.tolist()}")
+        is_w = cols < d
+        wc = cols[is_w]
+        k = wc.size
+        sums = row_sum(_gram, k * k + k + 1, [self.X, weights],
+                       (None if k == d and np.array_equal(wc, np.arange(d)) else wc,))
+        G, s, total = sums[:k * k].reshape(k, k), sums[k * k:-1], float(sums[-1])
+        if self.centered:
+            m = self.x_mean[wc]
+            G = G + total * np.outer(m, m) - np.outer(m, s) - np.outer(s, m)
+            s = s - total * m
+        out = np.empty((cols.size, cols.size))
+        iw, ib = np.flatnonzero(is_w), np.flatnonzero(~is_w)
+        out[np.ix_(iw, iw)] = G
+        if ib.size:
+            out[np.ix_(ib, iw)] = s
+            out[np.ix_(iw, ib)] = s[:, None]
+            out[np.ix_(ib, ib)] = total
+        return out
+
+    def hessian_diagonal(self, theta: np.ndarray) -> np.ndarray:
+        c = self.curvature_rows(self.linear_predictor(theta))
+        d = self.n_features
+        sums = row_sum(_diagonal, 2 * d + 1, [self.X, c])
+        diag, cx, total = sums[:d], sums[d:2 * d], float(sums[-1])
+        if self.centered:
+            diag = diag + self.x_mean * (total * self.x_mean - 2.0 * cx)
+        if self.fit_intercept:
+            diag = np.append(diag, total)
+        return diag + self.prior_curvature(theta)
+
+    # -- draws ---------------------------------------------------------------------------
+    def loglik(self, W, B, pointwise: bool = True, chunk: int = 256, S=None):
+        if pointwise:
+            raise ValueError(f"the per-row log-likelihood of chunked data would bring {self.n_samples} values per "
+                             f"draw to the client; use pointwise_log_likelihood=False (the row sums)")
+        lead = np.shape(W)[:-1]
+        Wf = np.asarray(W, dtype=float).reshape(-1, self.n_features)
+        Bf = np.broadcast_to(np.asarray(B, dtype=float), lead).reshape(-1)
+        return self.loglik_sums(Wf, Bf, S=S).reshape(lead)
+
+    def loglik_sums(self, W, B, chunk_elements: int = 0, S=None) -> np.ndarray:
+        if S is not None:
+            raise ValueError("an estimated σ is not supported on chunked data")
+        W = np.ascontiguousarray(W, dtype=float)
+        B = np.ascontiguousarray(np.broadcast_to(np.asarray(B, dtype=float), (W.shape[0],)))
+        return row_sum(_loglik_sums, W.shape[0], [self.X, *self._rows(self.y)], (self.likelihood, W, B))
