@@ -64,8 +64,7 @@ def identity_differences(ours: dict, theirs: dict) -> list[str]:
 class Model:
     """U(θ) for data (X, y), a likelihood, a prior on w and one on the intercept."""
 
-    #: True where a pass over X is a round trip to a cluster (:class:`bayesreg.chunked.model.ChunkedModel`)
-    remote = False
+    remote = False  #: True where a pass over X is a round trip to a cluster (bayesreg.chunked.model.ChunkedModel)
 
     def __init__(self, X: np.ndarray, y: np.ndarray, likelihood: Likelihood, prior: Prior,
                  intercept_prior: Prior | None = None, fit_intercept: bool = True, *, center: bool = True,
@@ -186,10 +185,6 @@ class Model:
     def curvature_rows(self, eta: np.ndarray) -> np.ndarray:
         """w_n·d²nll/dη² per row: the weights of the Gauss–Newton/Hessian AᵀWA."""
         return self.weighted(self.likelihood.curvature(self.y, eta))
-
-    def max_curvature_at(self, eta: np.ndarray) -> float:
-        """The largest row curvature w_n·d²nll/dη² at η (0 without rows)."""
-        return float(self.curvature_rows(eta).max(initial=0.0))
 
     def max_curvature(self) -> float | None:
         """An upper bound of the rows' curvature times the largest weight; None where the likelihood has none.

@@ -143,9 +143,6 @@ class ChunkedModel(Model):
     def curvature_rows(self, eta):
         return row_map(_curvature, self._rows(self.y, eta), (self.likelihood,))
 
-    def max_curvature_at(self, eta) -> float:
-        return float(self.curvature_rows(eta).max().compute())
-
     def max_curvature(self) -> float | None:
         c = self.likelihood.max_curvature(np.zeros(0))
         if c is None:

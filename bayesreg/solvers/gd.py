@@ -39,7 +39,8 @@ def lipschitz_constant(model, n_iter: int = 50, seed: int = 0, theta=None) -> fl
     c_max = model.max_curvature()
     if c_max is None:
         at = np.zeros(model.n_params) if theta is None else np.asarray(theta, dtype=float)
-        c_max = model.max_curvature_at(model.linear_predictor(at))
+        rows = model.curvature_rows(model.linear_predictor(at))
+        c_max = float(rows.max()) if rows.size else 0.0
     s = 0.0
     for _ in range(n_iter):
         v /= np.linalg.norm(v)

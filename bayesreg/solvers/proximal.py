@@ -56,7 +56,8 @@ def _initial_lipschitz(model, eta, grad) -> float:
     """A cheap lower estimate of L along the gradient: c_max·‖A g‖²/‖g‖² (one pass)."""
     g = grad if np.any(grad) else np.ones_like(grad)
     eta_g = model.linear_predictor(g)  # η is linear in θ
-    c = model.max_curvature_at(eta)
+    rows = model.curvature_rows(eta)  # numpy, or a lazy Dask array (bayesreg.chunked)
+    c = float(rows.max()) if rows.size else 0.0
     est = c * float(eta_g @ eta_g) / float(g @ g)
     return est if est > 0 and math.isfinite(est) else 1.0
 
