@@ -36,6 +36,12 @@ class Dataset:
     scale: np.ndarray | None = None  # column sds divided out, when standardized
     dummies: tuple[str, ...] = ()  # 0/1 columns made by encoding categorical data (standardization leaves them)
     notes: tuple[str, ...] = ()  # what was done to the data on the way in, for reports
+    labels: np.ndarray | None = None  # the target's distinct values where y is a Dask Series (found once)
+    n_rows: int | None = None  # the number of rows where X is a Dask DataFrame (len would be a pass)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.n_rows if self.n_rows is not None else np.shape(self.X)[0])
 
 
 def make_lecture_wide(n_samples: int = 50, n_features: int = 50, seed: int | None = 0,

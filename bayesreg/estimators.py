@@ -42,6 +42,8 @@ _MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100,
 
 def check_shapes(X, y) -> None:
     """X 2-D, y 1-D, the same number of rows: a ValueError naming the shapes otherwise."""
+    if is_chunked(X) or is_chunked(y):
+        return  # checked blockwise where they are prepared (bayesreg.chunked.inputs)
     if np.ndim(X) != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {np.shape(X)}")
     if np.ndim(y) != 1:

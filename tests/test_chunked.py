@@ -218,3 +218,58 @@ def test_killed_worker_mid_fit_gives_the_same_map(cluster, monkeypatch):
     assert killed.is_set() and calls[0] > 4
     _same_map(a, b)
     client.wait_for_workers(2, timeout=60)
+
+
+# -- the command line: Parquet and CSV read lazily ------------------------------------------
+def _coefficients(out: str, names) -> np.ndarray:
+    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
+            if line.split() and line.split()[0] in names and len(line.split()) >= 2}
+    return np.array([rows[n] for n in names])
+
+
+@pytest.fixture(scope="module")
+def parquet_folder(tmp_path_factory):
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    X, y = _logistic_data(n=8000, d=4, seed=4)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=np.where(y == 1, "yes", "no"))
+    folder = tmp_path_factory.mktemp("parquet")
+    for i in range(4):
+        frame.iloc[i * 2000:(i + 1) * 2000].to_parquet(folder / f"part{i}.parquet")
+    frame.to_csv(folder.parent / "all.csv", index=False)
+    return folder, folder.parent / "all.csv", frame
+
+
+def test_cli_fit_parquet_equals_the_csv_fit_in_memory(parquet_folder, capsys):
+    from bayesreg.cli import main
+
+    folder, csv, _ = parquet_folder
+    argv = ["--target", "label", "--prior", "laplace", "--lam", "40", "--tol", "1e-10"]
+    assert main(["fit", str(csv), *argv]) == 0
+    in_memory = capsys.readouterr().out
+    assert main(["fit", str(folder), *argv]) == 0  # Parquet: read with Dask even without --scheduler
+    chunked = capsys.readouterr().out
+    assert "8000 rows read lazily with Dask" in chunked and "on chunked data" in chunked
+    assert "positive class yes" in chunked and "separation: not checked" in chunked
+    names = ["a", "b", "c", "d", "intercept"]
+    np.testing.assert_allclose(_coefficients(chunked, names), _coefficients(in_memory, names), rtol=1e-4, atol=1e-6)
+    assert chunked.count("(exactly 0)") == in_memory.count("(exactly 0)") >= 1
+
+
+def test_cli_compare_on_chunked_data_uses_laplace_is_and_saves_no_rows(parquet_folder, capsys, tmp_path):
+    from bayesreg.cli import main
+    from bayesreg.io import load_results
+
+    folder, csv, _ = parquet_folder
+    out = tmp_path / "out"
+    code = main(["compare", str(csv), "--target", "label", "--scheduler", "threads", "--draws", "200",
+                 "--chains", "2", "--out", str(out), "--no-report"])
+    text = capsys.readouterr().out
+    assert code == 0 and "laplace-is: chunked (Dask) data" in text
+    saved = load_results(out / "results.nc")
+    assert "observed_data" not in saved.posterior.children
+    assert main(["compare", str(folder), "--target", "label", "--sampler", "nutpie", "--out", str(out)]) != 0
+    assert "NUTS evaluates the gradient" in capsys.readouterr().err
+    assert main(["fit", str(folder), "--target", "label", "--standardize"]) != 0
+    assert "--standardize needs the data in memory" in capsys.readouterr().err

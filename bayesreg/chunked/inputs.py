@@ -11,6 +11,8 @@ X's row chunks and encoded (the two classes of a classifier are found with one
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import is_chunked
@@ -31,9 +33,11 @@ def _as_array(obj, name: str):
         raise TypeError(f"{name} must be a Dask array or DataFrame when the other input is one, got "
                         f"{type(obj).__name__}; wrap it with dask.array.from_array({name}, chunks=…)")
     names = None
-    if hasattr(obj, "to_dask_array"):
+    if hasattr(obj, "to_dask_array"):  # its chunk sizes below, from the array's own graph (Dask may merge partitions)
         names = [str(c) for c in obj.columns] if hasattr(obj, "columns") else None
-        obj = obj.to_dask_array(lengths=True)
+        with warnings.catch_warnings():  # pandas' string labels become an object array, as wanted
+            warnings.filterwarnings("ignore", "Dask currently has limited support for converting pandas extension")
+            obj = obj.to_dask_array()
     if not isinstance(obj, da.Array):
         raise TypeError(f"{name} must be a Dask array, DataFrame or Series, got {type(obj).__name__}")
     if any(np.isnan(c) for dim in obj.chunks for c in dim):

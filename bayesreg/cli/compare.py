@@ -1,6 +1,7 @@
 """``bayesreg compare``: the MAP next to the full posterior, with figures and a results file.
 
     bayesreg compare [DATA.csv --target COL] --prior laplace --lam 2 [--draws N] [--out DIR]
+    bayesreg compare DATA.parquet --target COL --scheduler ADDRESS   (larger than memory: laplace-is)
 
 Prints the MAP report of ``bayesreg fit``, samples the posterior, prints the
 comparison table and writes ``forest.png``, ``densities.png``,
@@ -18,6 +19,8 @@ import warnings
 
 import numpy as np
 
+from ..chunked import is_chunked
+from .chunked_data import add_scheduler_argument, cluster_session
 from .messages import separation_lines
 from .tables import compact_table, compare_legend, format_table, sampler_lines
 from .common import (flag_message, CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
@@ -27,6 +30,11 @@ __all__ = ["add_parser", "cmd_compare"]
 
 
 def cmd_compare(args) -> int:
+    with cluster_session(args):
+        return _compare(args)
+
+
+def _compare(args) -> int:
     # ArviZ first, while few modules are loaded: arviz_base (imported by nutpie) calls
     # lazy_loader.load("jax"/"numpyro"), which for a missing module runs inspect.stack(),
     # whose cost grows with the stack depth × len(sys.modules): 0.1 s here, 1 s after
@@ -61,7 +69,7 @@ def cmd_compare(args) -> int:
         print(f"no MAP: {est.prior.no_mode_reason()}")
     import pandas as pd
 
-    X = pd.DataFrame(data.X, columns=data.feature_names)
+    X = data.X if is_chunked(data.X) else pd.DataFrame(data.X, columns=data.feature_names)
     print(f"\nsampling the posterior ({args.sampler}, {args.chains} chains × {args.draws} draws)…", flush=True)
     with warnings.catch_warnings(record=True) as caught_post:
         warnings.simplefilter("always")
@@ -113,6 +121,9 @@ def cmd_compare(args) -> int:
                 "formula": args.formula, "model": model_line(args, data) or args.likelihood,
                 "notes": [" ".join(line.strip() for line in separation)] if separation else [],
                 **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})}
+    if is_chunked(data.X):  # y stays on the cluster: results.nc would otherwise hold all N rows of it
+        post = post.drop_nodes("observed_data")
+        settings["notes"] = settings["notes"] + ["observed_data not saved: y was read with Dask and stays on the cluster"]
     io.save_results(out / "results.nc", est=est if has_map else None, posterior=post, comparison=table,
                     settings=settings)
     print(f"\nwrote {', '.join(sorted(figs))}, comparison.csv and results.nc to {out}/")
@@ -171,5 +182,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--report", action=argparse.BooleanOptionalAction, default=True,
                    help="write report.html to --out: the model, diagnostics in words, the sortable table and the "
                         "figures on one self-contained page (default: on; --no-report skips it)")
+    add_scheduler_argument(p)
     p.set_defaults(func=cmd_compare)
     return p

@@ -2,6 +2,7 @@
 
     bayesreg fit [DATA.csv --target COL] --prior laplace --lam 2 [--standardize]
     bayesreg fit DATA.csv --formula "y ~ x1 + C(group) + x2:x3" [--standardize [--standardize-dummies]]
+    bayesreg fit DATA.parquet --target COL [--scheduler ADDRESS|local|threads]   (larger than memory)
 
 Text columns of DATA.csv are one-hot encoded (first level the baseline) and the
 encoding is printed; a formula's left side is the target (:mod:`bayesreg.cli.encoding`).
@@ -14,14 +15,16 @@ from __future__ import annotations
 
 import argparse
 
+from .chunked_data import add_scheduler_argument, cluster_session
 from .common import add_fit_arguments, fit_map, print_fit
 
 __all__ = ["add_parser", "cmd_fit"]
 
 
 def cmd_fit(args) -> int:
-    data, est, caught = fit_map(args)
-    print_fit(data, est, caught, args)
+    with cluster_session(args):
+        data, est, caught = fit_map(args)
+        print_fit(data, est, caught, args)
     return 0
 
 
@@ -34,8 +37,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  bayesreg fit                                       # the lecture's wide data, laplace λ = 2\n"
                "  bayesreg fit cancer.csv --target diagnosis --standardize --prior laplace --lam 1\n"
-               "  bayesreg fit diabetes.csv --formula 'y ~ age + bmi + C(sex)' --likelihood linear --standardize",
+               "  bayesreg fit diabetes.csv --formula 'y ~ age + bmi + C(sex)' --likelihood linear --standardize\n"
+               "  bayesreg fit clicks/ --target clicked --scheduler tcp://10.0.0.5:8786   # Parquet folder, on a cluster",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_fit_arguments(p)
+    add_scheduler_argument(p)
     p.set_defaults(func=cmd_fit)
     return p

@@ -78,13 +78,18 @@ def model_line(args, data) -> str | None:
     """
     if getattr(args, "likelihood", "logistic") != "logistic":
         return None
-    labels = np.unique(np.asarray(data.y))
+    labels = target_values(data)
     if len(labels) != 2:
         return None
     labels = [_label(v) for v in labels]
     name = target_name(args)
     b = "" if getattr(args, "no_intercept", False) else " + b"
     return f"model: P({name} = {labels[1]}) = σ(x·w{b})   (positive class {labels[1]}; the other class is {labels[0]})"
+
+
+def target_values(data) -> np.ndarray:
+    """The target's distinct values (found once at reading for Dask data, where y never comes into memory)."""
+    return data.labels if data.labels is not None else np.unique(np.asarray(data.y))
 
 
 def _label(value) -> str:
@@ -106,8 +111,12 @@ def check_target(args, data) -> None:
     two-valued numeric target under linear adds a note suggesting ``--likelihood logistic``.
     """
     likelihood = getattr(args, "likelihood", "logistic")
-    y = np.asarray(data.y)
-    labels = np.unique(y.astype(str)) if y.dtype.kind in "OUS" else np.unique(y)
+    if data.n_rows is not None:  # Dask data: the labels found at reading (logistic), else only y's dtype
+        y = np.asarray(data.labels if data.labels is not None else np.zeros(0, dtype=data.y.dtype))
+        labels = y
+    else:
+        y = np.asarray(data.y)
+        labels = np.unique(y.astype(str)) if y.dtype.kind in "OUS" else np.unique(y)
     name = target_name(args)
     example = f"{labels[len(labels) // 2]}" if len(labels) else "?"
     if likelihood == "logistic" and len(labels) > 2:
@@ -135,6 +144,8 @@ def separation_lines(args, data) -> list[str]:
     """
     if getattr(args, "likelihood", "logistic") != "logistic":
         return []
+    if data.n_rows is not None:
+        return ["separation: not checked (its linear program needs every row in memory; the data are read with Dask)"]
     from ..separation import detect_separation
 
     y = np.asarray(data.y)
