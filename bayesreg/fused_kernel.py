@@ -26,6 +26,10 @@ import math
 import numba
 import numpy as np
 
+from .numba_ids import use_random_ids
+
+use_random_ids()  # before the first compile below (bayesreg.numba_ids)
+
 __all__ = ["BERNOULLI", "NORMAL", "POISSON", "one_pass"]
 
 BERNOULLI, NORMAL, POISSON = 0, 1, 2

@@ -27,16 +27,3 @@ def cancer():
 
     d = load_breast_cancer()
     return d.X, d.y
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """tests/test_disk_cache.py first: its compile must happen before any of bayesreg's numba kernels compile.
-
-    A kernel compiled in this process (not loaded from numba's cache: a clean clone's first run) takes
-    numba's small sequential function ids, and a nutpie model compiled after that is refused by the disk
-    cache as process-specific (bayesreg.posterior.disk_cache._callback_state), so its store-then-load
-    test would depend on which tests ran before it.
-    """
-    first = [item for item in items if item.path.name == "test_disk_cache.py"]
-    if first:
-        items[:] = first + [item for item in items if item.path.name != "test_disk_cache.py"]

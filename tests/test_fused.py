@@ -258,3 +258,29 @@ def test_lbfgs_not_converged_says_so():
     model = Model(X, targets["bernoulli"], Bernoulli(), Gaussian(0.01))
     res = solve(model, np.zeros(model.n_params), "lbfgs", tol=1e-12, max_iter=2)
     assert not res.converged and res.n_iter <= 2 and "max_iter" in res.message
+
+
+def test_kernels_compile_with_random_numba_ids_before_pytensor(tmp_path):
+    """bayesreg.numba_ids: a function compiled after bayesreg's kernels module carries a random 128-bit id.
+
+    With numba's counter (1, 2, …) such ids repeat across processes, and the disk cache of
+    compiled posteriors must refuse any model linked with them (numba issue 10486).
+    """
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import re, sys\n"
+        "import bayesreg.fused_kernel\n"
+        "import numba\n"
+        "assert 'pytensor' not in sys.modules\n"
+        "f = numba.njit(lambda x: x + 1.0)\n"
+        "f(1.0)\n"
+        "names = [fn.name for fn in f.overloads[f.signatures[0]].library._final_module.functions]\n"
+        "uids = [int(u) for n in names for k, u in re.findall(r'B(\\d+)v(\\d+)', n) if int(k) == len(u) + 1]\n"
+        "assert uids and min(uids) >= 2**64, uids\n"
+        "print('ok', len(uids))\n")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0 and run.stdout.startswith("ok"), run.stderr[-2000:]

@@ -221,6 +221,9 @@ def _kernel():
         except ImportError:  # pragma: no cover - numba is a dependency
             _compiled = _cd
         else:
+            from ..numba_ids import use_random_ids
+
+            use_random_ids()  # compiled here, the ids must not be numba's counter (bayesreg.numba_ids)
             jit = njit(cache=True, nogil=True)
             for fn in (_cholesky_solve, _residual, _subspace, _sweep, _size):
                 globals()[fn.__name__] = jit(fn)  # the helpers _cd calls, compiled first
