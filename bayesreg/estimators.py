@@ -31,7 +31,8 @@ from .priors import Flat, Gaussian, NoModeError, Prior, as_prior
 from .separation import SeparationError, detect_separation
 from .solvers import SOLVERS, MapResult, solve
 from .solvers.noise import solve_with_sigma
-from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight
+from .validation import (check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight,
+                         plain_arrays)
 
 __all__ = ["BayesianGLM", "LogisticRegression", "check_shapes"]
 
@@ -232,6 +233,20 @@ class BayesianGLM(BaseEstimator):
         likelihood.check_y(y_enc)
         return np.ascontiguousarray(Xv), y_enc
 
+    def _validate_fit_data(self, X, y, *, y_numeric: bool) -> tuple[np.ndarray, np.ndarray, bool]:
+        """scikit-learn's ``validate_data(self, X, y, dtype=np.float64, y_numeric=…)`` at fit; (X, y, plain).
+
+        ``plain``: the arrays were already what it returns (:func:`bayesreg.validation.plain_arrays`),
+        so only its effect on the estimator is repeated (``n_features_in_``, no ``feature_names_in_``).
+        """
+        if plain_arrays(X, y):
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            self.n_features_in_ = X.shape[1]
+            return X, y, True
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=y_numeric)
+        return X, y, False
+
     def _check_magnitudes(self, X, y=None) -> None:
         """Values too large to fit (≳1e100) are a ValueError naming the column, before the solver runs."""
         names = [str(n) for n in getattr(self, "feature_names_in_", range(X.shape[1]))]
@@ -367,10 +382,12 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
 
     def _prepare_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
+        X, y, plain = self._validate_fit_data(X, y, y_numeric=False)
         self._check_magnitudes(X)
-        check_classification_targets(y)
         classes = np.unique(y)
+        # numeric 1-D y: scikit-learn's target check fails only for non-integral floats ("continuous")
+        if not plain or (y.dtype.kind == "f" and np.any(classes != classes.astype(np.int64).astype(y.dtype))):
+            check_classification_targets(y)
         if classes.size != 2:
             raise ValueError(f"Only binary classification is supported: y must hold exactly two classes for "
                              f"logistic regression, got {classes.size} "
