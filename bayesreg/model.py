@@ -148,6 +148,9 @@ class Model:
 
     # -- the linear predictor and its adjoint ---------------------------------------
     def linear_predictor(self, theta: np.ndarray) -> np.ndarray:
+        A = self.small_design()
+        if A is not None:  # η = Aθ in one product
+            return A @ np.asarray(theta, dtype=float)
         w, c = self.split(theta)
         eta = self.X @ w
         shift = c - (float(self.x_mean @ w) if self.centered else 0.0)
@@ -158,6 +161,9 @@ class Model:
     def adjoint(self, r: np.ndarray) -> np.ndarray:
         """Aᵀr: the gradient of Σ nll with respect to θ, given r = dnll/dη."""
         self.n_rmatvec += 1
+        A = self.small_design()
+        if A is not None:
+            return A.T @ r
         gw = self.X.T @ r
         if not self.fit_intercept:
             return gw
@@ -367,6 +373,9 @@ class Model:
         A = self.small_design()
         if A is not None:
             A = A if index is None else A[:, cols]
+            if weights.size and weights.min() >= 0:  # BᵀB, B = W^½A: numpy's symmetric product (half the flops)
+                B = A * np.sqrt(weights)[:, None]
+                return B.T @ B
             return A.T @ (A * weights[:, None])
         wc = cols[cols < d]
         all_columns = index is None or (wc.size == d and np.array_equal(wc, np.arange(d)))
