@@ -19,6 +19,7 @@ The regressors (``LinearRegression``, ``PoissonRegression``) live in :mod:`bayes
 from __future__ import annotations
 
 import copy
+import functools
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -38,6 +39,12 @@ __all__ = ["BayesianGLM", "LogisticRegression", "check_shapes"]
 
 #: max_iter=None means these; "auto" leaves it to the solver it picks (its entry here)
 _MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100, "lbfgs": 10_000, "auto": None}
+
+
+@functools.cache
+def _param_names(cls) -> tuple[str, ...]:
+    """The names ``get_params`` lists for an estimator class (its ``__init__`` arguments), found once."""
+    return tuple(cls._get_param_names())
 
 
 def check_shapes(X, y) -> None:
@@ -199,7 +206,8 @@ class BayesianGLM(BaseEstimator):
         self.intercept_ = float(result.intercept) if self.fit_intercept else 0.0
         self.objective_ = result.objective
         self.n_iter_ = result.n_iter
-        self.fit_params_ = copy.deepcopy(self.get_params(deep=False))  # a snapshot: priors change in place
+        # a snapshot (priors change in place): get_params(deep=False), without its inspect.signature per call
+        self.fit_params_ = copy.deepcopy({name: getattr(self, name) for name in _param_names(type(self))})
         self.model_identity_ = model.identity()
         return self
 

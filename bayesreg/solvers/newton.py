@@ -90,6 +90,8 @@ def _newton(model, theta0, *, tol: float, max_iter: int) -> MapResult:
     step = math.nan  # the step that led to x
     for n_iter in range(0, max_iter + 1):
         grad = model.data_gradient(eta)
+        if n_iter == 0 and not np.any(x):
+            model.gradient_at_zero(grad)  # ‖∇f(0)‖∞ for the stopping test, without its own pass
         opt, converged = history.record(model, x, grad, F, step, tol)
         if converged or n_iter == max_iter:
             break
