@@ -366,17 +366,18 @@ class Model:
     def gram(self, weights: np.ndarray, index: np.ndarray | None = None, block_rows: int = 4096) -> np.ndarray:
         """AᵀWA restricted to the parameters in ``index`` (all by default): :mod:`bayesreg.gram`."""
         d = self.n_features
-        cols = np.arange(self.n_params) if index is None else np.asarray(index, dtype=int).reshape(-1)
-        if cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
+        cols = None if index is None else np.asarray(index, dtype=int).reshape(-1)
+        if cols is not None and cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
             raise IndexError(f"index must hold parameter positions in [0, {self.n_params}), got {cols.tolist()}")
         weights = np.asarray(weights, dtype=float)
         A = self.small_design()
         if A is not None:
-            A = A if index is None else A[:, cols]
+            A = A if cols is None else A[:, cols]
             if weights.size and weights.min() >= 0:  # BᵀB, B = W^½A: numpy's symmetric product (half the flops)
                 B = A * np.sqrt(weights)[:, None]
                 return B.T @ B
             return A.T @ (A * weights[:, None])
+        cols = np.arange(self.n_params) if cols is None else cols
         wc = cols[cols < d]
         all_columns = index is None or (wc.size == d and np.array_equal(wc, np.arange(d)))
         return gram.blockwise_gram(self.X, self.x_mean if self.centered else None, weights, cols, all_columns,
