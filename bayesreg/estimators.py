@@ -19,6 +19,7 @@ The regressors (``LinearRegression``, ``PoissonRegression``) live in :mod:`bayes
 from __future__ import annotations
 
 import copy
+import functools
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -32,12 +33,19 @@ from .priors import Flat, Gaussian, NoModeError, Prior, as_prior
 from .separation import SeparationError, detect_separation
 from .solvers import SOLVERS, MapResult, solve
 from .solvers.noise import solve_with_sigma
-from .validation import check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight
+from .validation import (check_bool, check_choice, check_data_magnitude, check_int, check_real, check_sample_weight,
+                         plain_arrays)
 
 __all__ = ["BayesianGLM", "LogisticRegression", "check_shapes"]
 
 #: max_iter=None means these; "auto" leaves it to the solver it picks (its entry here)
 _MAX_ITER_DEFAULT = {"gd": 5000, "ista": 10_000, "fista": 10_000, "newton": 100, "lbfgs": 10_000, "auto": None}
+
+
+@functools.cache
+def _param_names(cls) -> tuple[str, ...]:
+    """The names ``get_params`` lists for an estimator class (its ``__init__`` arguments), found once."""
+    return tuple(cls._get_param_names())
 
 
 def check_shapes(X, y) -> None:
@@ -220,7 +228,8 @@ class BayesianGLM(BaseEstimator):
         self.intercept_ = float(result.intercept) if self.fit_intercept else 0.0
         self.objective_ = result.objective
         self.n_iter_ = result.n_iter
-        self.fit_params_ = copy.deepcopy(self.get_params(deep=False))  # a snapshot: priors change in place
+        # a snapshot (priors change in place): get_params(deep=False), without its inspect.signature per call
+        self.fit_params_ = copy.deepcopy({name: getattr(self, name) for name in _param_names(type(self))})
         self.model_identity_ = model.identity()
         return self
 
@@ -255,6 +264,20 @@ class BayesianGLM(BaseEstimator):
         y_enc = np.asarray(self.encode_targets(yv), dtype=float)
         likelihood.check_y(y_enc)
         return np.ascontiguousarray(Xv), y_enc
+
+    def _validate_fit_data(self, X, y, *, y_numeric: bool) -> tuple[np.ndarray, np.ndarray, bool]:
+        """scikit-learn's ``validate_data(self, X, y, dtype=np.float64, y_numeric=…)`` at fit; (X, y, plain).
+
+        ``plain``: the arrays were already what it returns (:func:`bayesreg.validation.plain_arrays`),
+        so only its effect on the estimator is repeated (``n_features_in_``, no ``feature_names_in_``).
+        """
+        if plain_arrays(X, y):
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            self.n_features_in_ = X.shape[1]
+            return X, y, True
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=y_numeric)
+        return X, y, False
 
     def _check_magnitudes(self, X, y=None) -> None:
         """Values too large to fit (≳1e100) are a ValueError naming the column, before the solver runs."""
@@ -393,10 +416,12 @@ class LogisticRegression(ClassifierMixin, BayesianGLM):
         if is_chunked(X) or is_chunked(y):
             return self._prepare_chunked(X, y)
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
+        X, y, plain = self._validate_fit_data(X, y, y_numeric=False)
         self._check_magnitudes(X)
-        check_classification_targets(y)
         classes = np.unique(y)
+        # numeric 1-D y: scikit-learn's target check fails only for non-integral floats ("continuous")
+        if not plain or (y.dtype.kind == "f" and np.any(classes != classes.astype(np.int64).astype(y.dtype))):
+            check_classification_targets(y)
         if classes.size != 2:
             raise ValueError(f"Only binary classification is supported: y must hold exactly two classes for "
                              f"logistic regression, got {classes.size} "

@@ -11,7 +11,8 @@ from their start (0), and the Hessian uses the prior's curvature at θ.
 
 The solvers work on one flat parameter vector θ = (w, c), c present only with
 an intercept.  With a flat intercept prior, c is the *centred* intercept
-c = b + x̄·w, so η = (X − x̄)·w + c without ever copying X; this is exact (the
+c = b + x̄·w, so η = (X − x̄)·w + c without copying X (a small X's design is built
+once, :mod:`bayesreg.gram`); this is exact (the
 flat prior is invariant to the shift) and makes the problem far better
 conditioned when features have large means.  ``coef_intercept`` maps θ back
 to (w, b).  ``center=False`` keeps θ = (w, b) exactly: the posterior code works
@@ -46,7 +47,7 @@ import math
 
 import numpy as np
 
-from . import fused
+from . import fused, gram
 from .likelihoods import Likelihood
 from .noise import NoisePrior
 from .parallel import available_cores, blas_one_thread
@@ -96,6 +97,7 @@ class Model:
                               else [str(f) for f in feature_names])
         self.n_rmatvec = 0  # passes over X: Xᵀr
         self._grad_scale: float | None = None
+        self._design: np.ndarray | None = None  # :meth:`small_design`
 
     def identity(self) -> dict:
         """What this model is, as JSON values: equal for the same posterior on the same columns.
@@ -148,6 +150,9 @@ class Model:
 
     # -- the linear predictor and its adjoint ---------------------------------------
     def linear_predictor(self, theta: np.ndarray) -> np.ndarray:
+        A = self.small_design()
+        if A is not None:  # η = Aθ in one product
+            return A @ np.asarray(theta, dtype=float)
         w, c = self.split(theta)
         eta = self.X @ w
         shift = c - (float(self.x_mean @ w) if self.centered else 0.0)
@@ -158,6 +163,9 @@ class Model:
     def adjoint(self, r: np.ndarray) -> np.ndarray:
         """Aᵀr: the gradient of Σ nll with respect to θ, given r = dnll/dη."""
         self.n_rmatvec += 1
+        A = self.small_design()
+        if A is not None:
+            return A.T @ r
         gw = self.X.T @ r
         if not self.fit_intercept:
             return gw
@@ -203,12 +211,14 @@ class Model:
 
         A centred intercept (flat prior) has no penalty: it gets ``centred_intercept(c)``.
         """
-        w, c = self.split(theta)
-        out = of_prior(self.prior, w)
         if not self.fit_intercept:
-            return out
-        ic = centred_intercept(c) if self.centered else float(of_prior(self.intercept_prior, np.array([c]))[0])
-        return np.append(out, ic)
+            return of_prior(self.prior, theta)
+        d = self.n_features
+        out = np.empty(d + 1)
+        out[:d] = of_prior(self.prior, theta[:d])
+        c = float(theta[d])
+        out[d] = centred_intercept(c) if self.centered else float(of_prior(self.intercept_prior, np.array([c]))[0])
+        return out
 
     def prior_smooth_gradient(self, theta: np.ndarray) -> np.ndarray:
         """Gradient of the penalties without their λ1·|θ| parts, per θ."""
@@ -290,14 +300,15 @@ class Model:
     # -- optimality --------------------------------------------------------------------
     def kkt_residual(self, theta: np.ndarray, data_grad: np.ndarray) -> np.ndarray:
         """Per-parameter distance of 0 from ∇f(θ) + ∂g(θ)."""
-        w, c = self.split(theta)
-        gw = data_grad[: self.n_features]
-        out = self.prior.kkt_residual(w, gw)
+        d = self.n_features
         if not self.fit_intercept:
-            return out
-        gc = data_grad[-1]
-        rc = abs(gc) if self.centered else float(self.intercept_prior.kkt_residual(np.array([c]), np.array([gc]))[0])
-        return np.append(out, rc)
+            return self.prior.kkt_residual(theta, data_grad[:d])
+        out = np.empty(d + 1)
+        out[:d] = self.prior.kkt_residual(theta[:d], data_grad[:d])
+        gc = float(data_grad[d])
+        out[d] = abs(gc) if self.centered else float(
+            self.intercept_prior.kkt_residual(np.array([float(theta[d])]), np.array([gc]))[0])
+        return out
 
     @property
     def gradient_scale(self) -> float:
@@ -355,44 +366,30 @@ class Model:
         return self._per_parameter(np.zeros(self.n_params), lambda prior, v: np.full(v.shape, prior.l1()))
 
     def gram(self, weights: np.ndarray, index: np.ndarray | None = None, block_rows: int = 4096) -> np.ndarray:
-        """AᵀWA restricted to the parameters in ``index`` (all by default).
-
-        Built from XᵀWX in row blocks (no copy of X), with the centring and the
-        intercept column added as rank-one corrections:
-        (X − 1x̄ᵀ)ᵀW(X − 1x̄ᵀ) = XᵀWX − x̄sᵀ − sx̄ᵀ + (Σw)x̄x̄ᵀ,  s = XᵀW1.
-        """
+        """AᵀWA restricted to the parameters in ``index`` (all by default): :mod:`bayesreg.gram`."""
         d = self.n_features
-        cols = np.arange(self.n_params) if index is None else np.asarray(index, dtype=int).reshape(-1)
-        if cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
+        cols = None if index is None else np.asarray(index, dtype=int).reshape(-1)
+        if cols is not None and cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
             raise IndexError(f"index must hold parameter positions in [0, {self.n_params}), got {cols.tolist()}")
-        is_w = cols < d
-        wc = cols[is_w]
         weights = np.asarray(weights, dtype=float)
-        G = np.zeros((wc.size, wc.size))
-        s = np.zeros(wc.size)
+        A = self.small_design()
+        if A is not None:
+            A = A if cols is None else A[:, cols]
+            if weights.size and weights.min() >= 0:  # BᵀB, B = W^½A: numpy's symmetric product (half the flops)
+                B = A * np.sqrt(weights)[:, None]
+                return B.T @ B
+            return A.T @ (A * weights[:, None])
+        cols = np.arange(self.n_params) if cols is None else cols
+        wc = cols[cols < d]
         all_columns = index is None or (wc.size == d and np.array_equal(wc, np.arange(d)))
-        for start in range(0, self.n_samples, block_rows):
-            Xb = self.X[start:start + block_rows]
-            if not all_columns:
-                Xb = Xb[:, wc]
-            wb = weights[start:start + block_rows]
-            WXb = Xb * wb[:, None]
-            G += Xb.T @ WXb
-            s += WXb.sum(axis=0)
-        total = float(weights.sum())
-        if self.centered:
-            m = self.x_mean[wc]
-            G += total * np.outer(m, m) - np.outer(m, s) - np.outer(s, m)
-            s = s - total * m  # column sums of W(X − 1x̄ᵀ)
-        out = np.empty((cols.size, cols.size))
-        iw = np.flatnonzero(is_w)
-        out[np.ix_(iw, iw)] = G
-        ib = np.flatnonzero(~is_w)
-        if ib.size:  # the intercept column of ones, where ``index`` puts it
-            out[np.ix_(ib, iw)] = s
-            out[np.ix_(iw, ib)] = s[:, None]
-            out[np.ix_(ib, ib)] = total
-        return out
+        return gram.blockwise_gram(self.X, self.x_mean if self.centered else None, weights, cols, all_columns,
+                                   block_rows)
+
+    def small_design(self) -> np.ndarray | None:
+        """θ's design A (η = Aθ) as one array where X is small (``gram.SMALL_DESIGN``), made once; else None."""
+        if self._design is None and self.X.size <= gram.SMALL_DESIGN:
+            self._design = gram.design(self.X, self.x_mean if self.centered else None, self.fit_intercept)
+        return self._design
 
     def hessian(self, theta: np.ndarray, index: np.ndarray | None = None, eta: np.ndarray | None = None) -> np.ndarray:
         """Hessian of U's smooth part at θ (data curvature + smooth prior curvature)."""
@@ -400,7 +397,7 @@ class Model:
             eta = self.linear_predictor(theta)
         H = self.gram(self.curvature_rows(eta), index)
         diag = self.prior_curvature(theta) if index is None else self.prior_curvature(theta)[index]
-        H[np.diag_indices_from(H)] += diag
+        H.flat[:: len(H) + 1] += diag  # the diagonal
         return H
 
     def hessian_diagonal(self, theta: np.ndarray) -> np.ndarray:

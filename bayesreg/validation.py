@@ -22,7 +22,8 @@ import numbers
 import numpy as np
 
 __all__ = ["ArgumentTypeError", "check_int", "check_real", "check_probability", "check_seed", "check_bool",
-           "check_choice", "check_lams", "check_data_magnitude", "MAX_DATA_MAGNITUDE", "check_sample_weight"]
+           "check_choice", "check_lams", "check_data_magnitude", "MAX_DATA_MAGNITUDE", "check_sample_weight",
+           "plain_arrays"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -169,3 +170,18 @@ def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weigh
     if not w.sum() > 0:
         raise ValueError(f"{name} must not be all zero")
     return w
+
+
+def plain_arrays(X, y) -> bool:
+    """Whether scikit-learn's ``validate_data(est, X, y, dtype=np.float64)`` would return (X, y) unchanged.
+
+    True for X a non-empty 2-D native float64 ndarray and y a 1-D bool/int/float ndarray of as
+    many rows, all finite: the estimators then skip scikit-learn's checks (their call overhead is
+    most of a small fit's validation).  Anything else (lists, DataFrames, NaN, wrong shapes) goes
+    through scikit-learn, which raises its usual errors.  A sum that overflows to inf only sends
+    finite data the slow way.
+    """
+    return (type(X) is np.ndarray and type(y) is np.ndarray and X.ndim == 2 and y.ndim == 1
+            and X.dtype == np.float64 and y.dtype.kind in "biuf" and X.shape[0] == y.shape[0]
+            and X.shape[0] > 0 and X.shape[1] > 0 and math.isfinite(float(X.sum()))
+            and (y.dtype.kind != "f" or math.isfinite(float(y.sum()))))

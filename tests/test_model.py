@@ -185,6 +185,47 @@ def test_hessian_matches_finite_differences_of_the_gradient(lik_name, prior_name
                                    atol=1e-12 * scale)
 
 
+@pytest.mark.parametrize("icpt_name", list(INTERCEPTS))
+@pytest.mark.parametrize("block_rows,small", [(4096, True), (4096, False), (7, False)])
+@pytest.mark.parametrize("negative", [False, True])
+def test_gram_is_the_weighted_cross_product_of_the_design(icpt_name, block_rows, small, negative, monkeypatch):
+    """AᵀWA against A written out (centred X, a column of ones): the cached design, X in one row block, in several."""
+    import bayesreg.gram
+
+    monkeypatch.setattr(bayesreg.gram, "SMALL_DESIGN", 2**16 if small else 0)
+    model, _ = _make("bernoulli", "gauss", icpt_name)
+    assert (model.small_design() is not None) == small
+    # weights ≥ 0 (a likelihood's curvature) and of both signs (the symmetric product needs W^½)
+    weights = np.random.default_rng(3).uniform(-0.5 if negative else 0.1, 2.0, size=N)
+    A = {"none": X, "flat": np.column_stack([X - X.mean(axis=0), np.ones(N)]),
+         "gauss": np.column_stack([X, np.ones(N)])}[icpt_name]
+    expected = A.T @ (weights[:, None] * A)
+    G = model.gram(weights, block_rows=block_rows)
+    np.testing.assert_allclose(G, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+    idx = np.arange(model.n_params)[::-1]  # the index path agrees, in any order
+    np.testing.assert_allclose(model.gram(weights, idx, block_rows=block_rows), expected[np.ix_(idx, idx)],
+                               rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("icpt_name", list(INTERCEPTS))
+def test_small_design_and_x_itself_give_the_same_model(icpt_name, monkeypatch):
+    """η, Aᵀr, U, its gradient and Hessian: from the cached design (small X) and from X with the centring by hand."""
+    import bayesreg.gram
+
+    model, _ = _make("bernoulli", "enet", icpt_name)
+    theta, r = _theta(model, 5), np.random.default_rng(5).normal(size=N)
+    funcs = (lambda m: m.linear_predictor(theta), lambda m: m.adjoint(r), lambda m: m.objective(theta),
+             lambda m: m.smooth_gradient(theta), lambda m: m.hessian(theta), lambda m: m.hessian_diagonal(theta))
+    small = [f(model) for f in funcs]
+    assert model.small_design() is not None
+    monkeypatch.setattr(bayesreg.gram, "SMALL_DESIGN", 0)
+    model, _ = _make("bernoulli", "enet", icpt_name)
+    large = [f(model) for f in funcs]
+    assert model.small_design() is None
+    for a, b in zip(small, large):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 def test_prior_curvature_and_l1_weights():
     m, _ = _make("normal", "enet", "gauss")
     np.testing.assert_array_equal(m.prior_curvature(), [1.1] * D + [0.3])

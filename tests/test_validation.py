@@ -185,3 +185,65 @@ def test_check_lams():
     for bad in ([], "1.0", None, [1.0, 1.0]):
         with pytest.raises(ValueError, match="lams"):
             check_lams(bad)
+
+
+# -- plain_arrays: the fit's shortcut past scikit-learn's validate_data ------------------------------------
+
+def _xy_cases():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = (X[:, 0] + rng.normal(size=30) > 0).astype(int)
+    nan_X, inf_X, nan_y = X.copy(), X.copy(), y.astype(float)
+    nan_X[3, 1], inf_X[0, 0], nan_y[5] = np.nan, -np.inf, np.nan
+    return {
+        "float64 X, int y": (X, y, True),
+        "Fortran X, float y": (np.asfortranarray(X), y.astype(float), True),
+        "bool y": (X, y.astype(bool), True),
+        "labels 3/7 as floats": (X, np.where(y == 1, 7.0, 3.0), True),
+        "non-integral float y": (X, np.where(y == 1, 0.5, 0.0), True),
+        "three classes": (X, np.arange(30) % 3, True),
+        "one class": (X, np.ones(30, dtype=int), True),
+        "string labels": (X, np.where(y == 1, "yes", "no"), False),
+        "int X": (np.round(X * 10).astype(int), y, False),
+        "float32 X": (X.astype(np.float32), y, False),
+        "big-endian X": (X.astype(">f8"), y, False),
+        "list X": (X.tolist(), y, False),
+        "NaN in X": (nan_X, y, False),
+        "inf in X": (inf_X, y, False),
+        "NaN in y": (X, nan_y, False),
+        "2-D y": (X, y[:, None], False),
+        "1-D X": (X[:, 0], y, False),
+        "rows differ": (X, y[:-1], False),
+        "no features": (X[:, :0], y, False),
+        "no rows": (X[:0], y[:0], False),
+    }
+
+
+@pytest.mark.parametrize("case", list(_xy_cases()))
+def test_plain_arrays_fit_matches_scikit_learn_validation(case, monkeypatch):
+    """A fit through the shortcut and one through scikit-learn's validate_data: same errors, same fitted state."""
+    import bayesreg
+    from bayesreg import estimators
+    from bayesreg.validation import plain_arrays
+
+    X, y, plain = _xy_cases()[case]
+    assert plain_arrays(X, y) == plain
+
+    def fit(shortcut):
+        if not shortcut:
+            monkeypatch.setattr(estimators, "plain_arrays", lambda X, y: False)
+        est = bayesreg.LogisticRegression(prior=bayesreg.Laplace(0.5))
+        est.feature_names_in_ = np.array(["stale"], dtype=object)  # a previous fit on a DataFrame
+        try:
+            est.fit(X, y)
+        except Exception as e:  # noqa: BLE001 - the two paths must fail alike
+            return type(e), str(e)
+        finally:
+            monkeypatch.undo()
+        return (est.coef_.tolist(), est.intercept_, est.classes_.tolist(), est.classes_.dtype, est.n_features_in_,
+                hasattr(est, "feature_names_in_"))
+
+    fast, slow = fit(True), fit(False)
+    assert fast == slow
+    if plain and case in ("float64 X, int y", "bool y", "labels 3/7 as floats"):
+        assert isinstance(fast[0], list)  # these fit
