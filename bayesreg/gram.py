@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SMALL_DESIGN", "blockwise_gram", "design"]
+__all__ = ["SMALL_DESIGN", "assemble", "blockwise_gram", "design"]
 
 #: X with at most this many entries gets its design A built once (``design``)
 SMALL_DESIGN = 2**16
@@ -54,7 +54,18 @@ def blockwise_gram(X: np.ndarray, x_mean: np.ndarray | None, weights: np.ndarray
         WXb = Xb * wb[:, None]
         G += Xb.T @ WXb
         s += WXb.sum(axis=0)
-    total = float(weights.sum())
+    return assemble(G, s, float(weights.sum()), x_mean, cols, d)
+
+
+def assemble(G: np.ndarray, s: np.ndarray, total: float, x_mean: np.ndarray | None, cols: np.ndarray,
+             d: int) -> np.ndarray:
+    """AᵀWA over ``cols`` from the sums over rows G = X_cᵀWX_c, s = X_cᵀW1 and Σw (X_c: X's columns in ``cols``).
+
+    The centring (rank-one corrections) and the intercept's row and column, where ``cols`` puts it;
+    the sums may come from row blocks here or from a cluster's chunks (:mod:`bayesreg.chunked`).
+    """
+    is_w = cols < d
+    wc = cols[is_w]
     if x_mean is not None:
         m = x_mean[wc]
         G += total * np.outer(m, m) - np.outer(m, s) - np.outer(s, m)

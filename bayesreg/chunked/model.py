@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import gram
 from ..model import Model
 from .blocks import row_map, row_sum
 from .inputs import fits_in_memory
@@ -170,19 +171,8 @@ class ChunkedModel(Model):
         k = wc.size
         sums = row_sum(_gram, k * k + k + 1, [self.X, weights],
                        (None if k == d and np.array_equal(wc, np.arange(d)) else wc,))
-        G, s, total = sums[:k * k].reshape(k, k), sums[k * k:-1], float(sums[-1])
-        if self.centered:
-            m = self.x_mean[wc]
-            G = G + total * np.outer(m, m) - np.outer(m, s) - np.outer(s, m)
-            s = s - total * m
-        out = np.empty((cols.size, cols.size))
-        iw, ib = np.flatnonzero(is_w), np.flatnonzero(~is_w)
-        out[np.ix_(iw, iw)] = G
-        if ib.size:
-            out[np.ix_(ib, iw)] = s
-            out[np.ix_(iw, ib)] = s[:, None]
-            out[np.ix_(ib, ib)] = total
-        return out
+        return gram.assemble(sums[:k * k].reshape(k, k), sums[k * k:-1], float(sums[-1]),
+                             self.x_mean if self.centered else None, cols, d)
 
     def hessian_diagonal(self, theta: np.ndarray) -> np.ndarray:
         c = self.curvature_rows(self.linear_predictor(theta))
