@@ -127,6 +127,8 @@ def test_laplace_is_equals_in_memory_and_nuts_is_refused(logistic):
         est.sample_posterior(Xd, yd, sampler="nutpie")
     with pytest.raises(ValueError, match="pointwise_log_likelihood=True cannot be kept"):
         est.sample_posterior(Xd, yd, pointwise_log_likelihood=True)
+    with pytest.raises(ValueError, match="laplace-is, which needs a MAP.*NUTS cannot run on chunked"):
+        br.LogisticRegression(prior=br.Horseshoe(0.1)).sample_posterior(Xd, yd)
 
 
 # -- on a cluster --------------------------------------------------------------------------

@@ -58,8 +58,14 @@ def _pointwise(requested, n_bytes: int) -> bool:
     return False
 
 
-def _chunked_sampler(sampler: str, pointwise, n_rows: int) -> tuple[str, dict]:
+def _chunked_sampler(sampler: str, pointwise, problem: Problem) -> tuple[str, dict]:
     """laplace-is for chunked (Dask) data, where NUTS would make every gradient a pass over the cluster."""
+    n_rows = problem.model.n_samples
+    if not problem.has_map:
+        raise ValueError(f"the posterior of chunked (Dask) data is sampled with laplace-is, which needs a MAP, but "
+                         f"{problem.no_map_reason()}; and NUTS cannot run on chunked data (every gradient would be a "
+                         f"pass over the cluster): sample a subsample in memory, e.g. "
+                         f"est.sample_posterior(X[idx].compute(), y[idx].compute())")
     if sampler in ("nutpie", "pymc"):
         raise ValueError(f"sampler={sampler!r} cannot run on chunked (Dask) data: NUTS evaluates the gradient "
                          f"of U at every leapfrog step, and on chunked data each gradient is a full pass over the "
@@ -173,7 +179,7 @@ def sample_posterior(est, X, y, *, draws: int = 1000, tune: int = 1000, chains: 
     problem = Problem.from_estimator(est, X, y, sample_weight)
     auto: dict = {}
     if problem.model.remote:
-        sampler, auto = _chunked_sampler(sampler, pointwise_log_likelihood, problem.model.n_samples)
+        sampler, auto = _chunked_sampler(sampler, pointwise_log_likelihood, problem)
         pointwise_log_likelihood = False
     pointwise = _pointwise(pointwise_log_likelihood, chains * draws * problem.model.n_samples * 8)
 
