@@ -8,6 +8,14 @@ reductions over row chunks (:func:`bayesreg.chunked.blocks.row_sum`); everything
 * ∇f = Aᵀr with r = w·dnll/dη: per chunk (X_bᵀr_b, Σr_b), the centring applied on
   the client as in the parent (one pass);
 * AᵀWA: per chunk (X_bᵀW_bX_b, X_bᵀW_b1, ΣW_b) — p² + p + 1 numbers (one pass);
+  X_bᵀW_bX_b as (√W_b X_b)ᵀ(√W_b X_b), which NumPy computes as a symmetric rank-k
+  update (half the flops of a general product) when every W ≥ 0;
+* Newton's ∇f and AᵀWA at the same η in **one pass**: once :meth:`ChunkedModel.hessian`
+  has been asked for AᵀWA at the η of the latest gradient (the pattern of Newton and
+  of the Laplace approximation), each later gradient pass also returns the Gram sums
+  at its η, and the Hessian at that η takes them instead of a second pass; a fused
+  Gram sum that goes unused turns the fusion off again (a first-order solver never
+  turns it on);
 * diag ∇²f: per chunk Σ c x², Σ c x, Σ c (one pass);
 * for laplace-is, Σ_n w_n log p(y_n | θ_s) per draw s: per chunk X_b·W_sᵀ in slices
   of draws (≤ 2²² values at a time), summed per draw (one pass for all draws).
@@ -52,8 +60,21 @@ def _curvature(likelihood, y, eta, weights=None):
 
 def _gram(columns, X, c):
     Xb = X if columns is None else X[:, columns]
-    WX = Xb * c[:, None]
-    return np.concatenate([(Xb.T @ WX).ravel(), WX.sum(axis=0), [c.sum()]])
+    if np.all(c >= 0.0):  # (√c·X)ᵀ(√c·X): NumPy's symmetric rank-k update, half the flops of Xᵀ(cX)
+        S = Xb * np.sqrt(c)[:, None]
+        G = S.T @ S
+    else:
+        G = Xb.T @ (Xb * c[:, None])
+    return np.concatenate([G.ravel(), c @ Xb, [c.sum()]])
+
+
+def _gradient_gram(likelihood, X, y, eta, weights=None):
+    """(Xᵀr, Σr) and the Gram sums of :func:`_gram` at the same η: Newton's two passes in one."""
+    r = likelihood.residual(y, eta)
+    c = likelihood.curvature(y, eta)
+    if weights is not None:
+        r, c = r * weights, c * weights
+    return np.concatenate([X.T @ r, [r.sum()], _gram(None, X, c)])
 
 
 def _diagonal(X, c):
@@ -95,6 +116,10 @@ class ChunkedModel(Model):
             self.x_mean = np.asarray(X.mean(axis=0).compute(), dtype=float)
         #: whether X, y live in the cluster's memory (else every pass streams them from their source)
         self.persisted = fits_in_memory(X.nbytes + y.nbytes)
+        #: compute the Gram sums in each gradient pass (module docstring: Newton's ∇f and AᵀWA in one pass)
+        self.fuse_gram = False
+        self._last_gradient_eta = None  # the Dask name of the η of the latest gradient pass
+        self._fused = None  # (η name, Gram sums) from the latest gradient pass, until the Hessian takes them
 
     def _rows(self, *arrays) -> list:
         """The row-aligned arrays of a blockwise call, with the weights last where there are any."""
@@ -137,7 +162,17 @@ class ChunkedModel(Model):
 
     def data_gradient(self, eta) -> np.ndarray:
         self.n_rmatvec += 1
-        sums = row_sum(_gradient, self.n_features + 1, [self.X, *self._rows(self.y, eta)], (self.likelihood,))
+        d = self.n_features
+        if self._fused is not None:  # the last fused Gram sums went unused: a solver that needs no Hessian
+            self.fuse_gram, self._fused = False, None
+        self._last_gradient_eta = getattr(eta, "name", None)
+        if self.fuse_gram and self._last_gradient_eta is not None:
+            sums = row_sum(_gradient_gram, d + 1 + d * d + d + 1, [self.X, *self._rows(self.y, eta)],
+                           (self.likelihood,))
+            self._fused = (self._last_gradient_eta, sums[d + 1:])
+            sums = sums[:d + 1]
+        else:
+            sums = row_sum(_gradient, d + 1, [self.X, *self._rows(self.y, eta)], (self.likelihood,))
         return self._assemble_gradient(sums)
 
     def curvature_rows(self, eta):
@@ -165,11 +200,17 @@ class ChunkedModel(Model):
         cols = np.arange(self.n_params) if index is None else np.asarray(index, dtype=int).reshape(-1)
         if cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
             raise IndexError(f"index must hold parameter positions in [0, {self.n_params}), got {cols.tolist()}")
-        is_w = cols < d
-        wc = cols[is_w]
+        wc = cols[cols < d]
         k = wc.size
         sums = row_sum(_gram, k * k + k + 1, [self.X, weights],
                        (None if k == d and np.array_equal(wc, np.arange(d)) else wc,))
+        return self._assemble_gram(sums, cols)
+
+    def _assemble_gram(self, sums: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """AᵀWA on ``cols`` from the summed (XᵀWX, XᵀW1, ΣW) of those columns: centring and intercept added."""
+        is_w = cols < self.n_features
+        wc = cols[is_w]
+        k = wc.size
         G, s, total = sums[:k * k].reshape(k, k), sums[k * k:-1], float(sums[-1])
         if self.centered:
             m = self.x_mean[wc]
@@ -183,6 +224,19 @@ class ChunkedModel(Model):
             out[np.ix_(iw, ib)] = s[:, None]
             out[np.ix_(ib, ib)] = total
         return out
+
+    def hessian(self, theta: np.ndarray, index=None, eta=None) -> np.ndarray:
+        """The parent's, with AᵀWA from the latest gradient pass where it computed it at this η (module docstring)."""
+        name = getattr(eta, "name", None)
+        if index is None and name is not None:
+            if self._fused is not None and self._fused[0] == name:
+                H = self._assemble_gram(self._fused[1], np.arange(self.n_params))
+                self._fused = None
+                H[np.diag_indices_from(H)] += self.prior_curvature(theta)
+                return H
+            if name == self._last_gradient_eta:
+                self.fuse_gram = True  # the gradient's pass could have given this Gram matrix
+        return super().hessian(theta, index, eta)
 
     def hessian_diagonal(self, theta: np.ndarray) -> np.ndarray:
         c = self.curvature_rows(self.linear_predictor(theta))
