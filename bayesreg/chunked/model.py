@@ -10,12 +10,14 @@ reductions over row chunks (:func:`bayesreg.chunked.blocks.row_sum`); everything
 * AᵀWA: per chunk (X_bᵀW_bX_b, X_bᵀW_b1, ΣW_b) — p² + p + 1 numbers (one pass);
   X_bᵀW_bX_b as (√W_b X_b)ᵀ(√W_b X_b), which NumPy computes as a symmetric rank-k
   update (half the flops of a general product) when every W ≥ 0;
-* Newton's ∇f and AᵀWA at the same η in **one pass**: once :meth:`ChunkedModel.hessian`
-  has been asked for AᵀWA at the η of the latest gradient (the pattern of Newton and
-  of the Laplace approximation), each later gradient pass also returns the Gram sums
-  at its η, and the Hessian at that η takes them instead of a second pass; a fused
-  Gram sum that goes unused turns the fusion off again (a first-order solver never
-  turns it on);
+* Newton's ∇f and AᵀWA at the same η in **one pass**: a gradient pass also returns the
+  Gram sums at its η, and :meth:`ChunkedModel.hessian` at that η takes them instead of
+  a second pass (the pattern of Newton and of the Laplace approximation).  The first
+  gradient whose Gram sums go unused turns this off (a first-order solver pays one
+  Gram computation, no extra pass); a Hessian asked for at the η of the latest
+  gradient turns it on again;
+* ‖∇f(0)‖∞ (the scale of the stopping test) from the solver's own first gradient when
+  it starts at θ = 0, not from a pass of its own;
 * diag ∇²f: per chunk Σ c x², Σ c x, Σ c (one pass);
 * for laplace-is, Σ_n w_n log p(y_n | θ_s) per draw s: per chunk X_b·W_sᵀ in slices
   of draws (≤ 2²² values at a time), summed per draw (one pass for all draws).
@@ -117,7 +119,8 @@ class ChunkedModel(Model):
         #: whether X, y live in the cluster's memory (else every pass streams them from their source)
         self.persisted = fits_in_memory(X.nbytes + y.nbytes)
         #: compute the Gram sums in each gradient pass (module docstring: Newton's ∇f and AᵀWA in one pass)
-        self.fuse_gram = False
+        self.fuse_gram = True
+        self._zero_eta = None  # the Dask name of an η = A·0 (its gradient gives ‖∇f(0)‖∞)
         self._last_gradient_eta = None  # the Dask name of the η of the latest gradient pass
         self._fused = None  # (η name, Gram sums) from the latest gradient pass, until the Hessian takes them
 
@@ -142,7 +145,10 @@ class ChunkedModel(Model):
         """η = Aθ as a Dask array persisted on the cluster (one pass over X)."""
         w, c = self.split(np.asarray(theta, dtype=float))
         shift = c - (float(self.x_mean @ w) if self.centered else 0.0)
-        return row_map(_matvec, [self.X], (np.ascontiguousarray(w), float(shift))).persist()
+        eta = row_map(_matvec, [self.X], (np.ascontiguousarray(w), float(shift))).persist()
+        if not np.any(w) and shift == 0.0:
+            self._zero_eta = eta.name
+        return eta
 
     def adjoint(self, r) -> np.ndarray:
         self.n_rmatvec += 1
@@ -173,7 +179,10 @@ class ChunkedModel(Model):
             sums = sums[:d + 1]
         else:
             sums = row_sum(_gradient, d + 1, [self.X, *self._rows(self.y, eta)], (self.likelihood,))
-        return self._assemble_gradient(sums)
+        grad = self._assemble_gradient(sums)
+        if self._grad_scale is None and self._last_gradient_eta == self._zero_eta:
+            self.gradient_at_zero(grad)
+        return grad
 
     def curvature_rows(self, eta):
         return row_map(_curvature, self._rows(self.y, eta), (self.likelihood,))
@@ -190,7 +199,8 @@ class ChunkedModel(Model):
             import dask.array as da
 
             eta0 = da.zeros(self.n_samples, chunks=self.X.chunks[0])
-            self.gradient_at_zero(self.data_gradient(eta0))
+            self._zero_eta = eta0.name
+            self.data_gradient(eta0)
         return self._grad_scale
 
     # -- second order --------------------------------------------------------------------
