@@ -218,3 +218,29 @@ def test_killed_worker_mid_fit_gives_the_same_map(cluster, monkeypatch):
     assert killed.is_set() and calls[0] > 4
     _same_map(a, b)
     client.wait_for_workers(2, timeout=60)
+
+
+def test_newton_takes_gradient_and_gram_from_one_pass_and_fista_stops_fusing(logistic, monkeypatch):
+    """Newton makes one pass over X per iteration for ∇f and AᵀWA (no separate Gram pass), with the same MAP;
+    FISTA, which never asks for a Hessian, computes the fused Gram sums at most once."""
+    from bayesreg.chunked import model as chunked_model
+
+    X, y, Xd, yd = logistic
+    kinds: list[str] = []
+    original = chunked_model.row_sum
+
+    def row_sum(fn, *args, **kwargs):
+        kinds.append(fn.__name__)
+        return original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(chunked_model, "row_sum", row_sum)
+    for prior in (br.Gaussian(1.0), br.Laplace(30.0)):
+        kinds.clear()
+        a = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(X, y)
+        b = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(Xd, yd)
+        _same_map(a, b)
+        assert kinds.count("_gram") == 0 and kinds.count("_gradient_gram") == b.n_iter_ + 1
+        assert kinds.count("_gradient") == 0  # ‖∇f(0)‖∞ came from Newton's first gradient, not a pass of its own
+    kinds.clear()
+    c = br.LogisticRegression(prior=br.Laplace(30.0), solver="fista", tol=1e-9).fit(Xd, yd)
+    assert c.map_.converged and kinds.count("_gradient_gram") <= 1 and kinds.count("_gradient") >= 10
