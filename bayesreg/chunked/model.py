@@ -16,6 +16,10 @@ reductions over row chunks (:func:`bayesreg.chunked.blocks.row_sum`); everything
   gradient whose Gram sums go unused turns this off (a first-order solver pays one
   Gram computation, no extra pass); a Hessian asked for at the η of the latest
   gradient turns it on again;
+* and while fusing, f's pass at a point (Newton's line search) also returns ∇f and AᵀWA
+  there, which the gradient and Hessian at that point then take: **one pass per Newton
+  iteration**.  A gradient asked for elsewhere than at the latest f's point (FISTA's
+  extrapolation) turns the fusion off;
 * ‖∇f(0)‖∞ (the scale of the stopping test) from the solver's own first gradient when
   it starts at θ = 0, not from a pass of its own;
 * diag ∇²f: per chunk Σ c x², Σ c x, Σ c (one pass);
@@ -68,6 +72,11 @@ def _gram(columns, X, c):
     else:
         G = Xb.T @ (Xb * c[:, None])
     return np.concatenate([G.ravel(), c @ Xb, [c.sum()]])
+
+
+def _nll_gradient_gram(likelihood, X, y, eta, weights=None):
+    """Σ nll, then :func:`_gradient_gram` at the same η: a Newton iteration's one pass."""
+    return np.concatenate([[likelihood.nll(y, eta, weights)], _gradient_gram(likelihood, X, y, eta, weights)])
 
 
 def _gradient_gram(likelihood, X, y, eta, weights=None):
@@ -123,6 +132,7 @@ class ChunkedModel(Model):
         self._zero_eta = None  # the Dask name of an η = A·0 (its gradient gives ‖∇f(0)‖∞)
         self._last_gradient_eta = None  # the Dask name of the η of the latest gradient pass
         self._fused = None  # (η name, Gram sums) from the latest gradient pass, until the Hessian takes them
+        self._ahead = None  # (η name, gradient and Gram sums) from the latest f pass, until the gradient takes them
 
     def _rows(self, *arrays) -> list:
         """The row-aligned arrays of a blockwise call, with the weights last where there are any."""
@@ -164,7 +174,14 @@ class ChunkedModel(Model):
         return np.append(gw, s)
 
     def data_nll(self, eta) -> float:
-        return float(row_sum(_nll, 1, self._rows(self.y, eta), (self.likelihood,))[0])
+        name = getattr(eta, "name", None)
+        if not self.fuse_gram or name is None:
+            return float(row_sum(_nll, 1, self._rows(self.y, eta), (self.likelihood,))[0])
+        d = self.n_features
+        sums = row_sum(_nll_gradient_gram, 1 + d + 1 + d * d + d + 1, [self.X, *self._rows(self.y, eta)],
+                       (self.likelihood,))
+        self._ahead = (name, sums[1:])
+        return float(sums[0])
 
     def data_gradient(self, eta) -> np.ndarray:
         self.n_rmatvec += 1
@@ -172,7 +189,13 @@ class ChunkedModel(Model):
         if self._fused is not None:  # the last fused Gram sums went unused: a solver that needs no Hessian
             self.fuse_gram, self._fused = False, None
         self._last_gradient_eta = getattr(eta, "name", None)
-        if self.fuse_gram and self._last_gradient_eta is not None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] != self._last_gradient_eta:
+            self.fuse_gram = False  # the gradient is wanted elsewhere than where f was: a first-order solver
+        if ahead is not None and ahead[0] == self._last_gradient_eta:
+            sums = ahead[1][:d + 1]
+            self._fused = (self._last_gradient_eta, ahead[1][d + 1:])
+        elif self.fuse_gram and self._last_gradient_eta is not None:
             sums = row_sum(_gradient_gram, d + 1 + d * d + d + 1, [self.X, *self._rows(self.y, eta)],
                            (self.likelihood,))
             self._fused = (self._last_gradient_eta, sums[d + 1:])
