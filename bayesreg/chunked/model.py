@@ -4,7 +4,7 @@ It is a :class:`~bayesreg.model.Model` whose methods that read X or y run as
 reductions over row chunks (:func:`bayesreg.chunked.blocks.row_sum`); everything on
 θ (penalties, prox, KKT, the client-side solver state) is the parent's.  The sums:
 
-* f = Σ_n w_n·nll(y_n, η_n) from the persisted η (no pass over X);
+* f = Σ_n w_n·nll(y_n, η_n) from the persisted η (no pass over X, unless fused: below);
 * ∇f = Aᵀr with r = w·dnll/dη: per chunk (X_bᵀr_b, Σr_b), the centring applied on
   the client as in the parent (one pass);
 * AᵀWA: per chunk (X_bᵀW_bX_b, X_bᵀW_b1, ΣW_b) — p² + p + 1 numbers (one pass);
