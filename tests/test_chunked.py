@@ -222,6 +222,34 @@ def test_killed_worker_mid_fit_gives_the_same_map(cluster, monkeypatch):
     client.wait_for_workers(2, timeout=60)
 
 
+def test_newton_takes_f_gradient_and_gram_from_one_pass_and_fista_stops_fusing(logistic, monkeypatch):
+    """Newton makes one pass over X per iteration for f, ∇f and AᵀWA, with the same MAP; FISTA, which
+    never asks for a Hessian, stops computing the fused sums after its first steps."""
+    from bayesreg.chunked import model as chunked_model
+
+    X, y, Xd, yd = logistic
+    kinds: list[str] = []
+    original = chunked_model.row_sum
+
+    def row_sum(fn, *args, **kwargs):
+        kinds.append(fn.__name__)
+        return original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(chunked_model, "row_sum", row_sum)
+    for prior in (br.Gaussian(1.0), br.Laplace(30.0)):
+        kinds.clear()
+        a = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(X, y)
+        b = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(Xd, yd)
+        _same_map(a, b)
+        # every pass is a line-search f that also gives ∇f and AᵀWA there (one per point Newton visits);
+        # ‖∇f(0)‖∞ came from Newton's first gradient, not a pass of its own
+        assert set(kinds) == {"_nll_gradient_gram"} and len(kinds) >= b.n_iter_ + 1
+    kinds.clear()
+    c = br.LogisticRegression(prior=br.Laplace(30.0), solver="fista", tol=1e-9).fit(Xd, yd)
+    assert c.map_.converged and kinds.count("_gradient_gram") + kinds.count("_nll_gradient_gram") <= 3
+    assert kinds.count("_gradient") >= 10
+
+
 # -- the command line: Parquet and CSV read lazily ------------------------------------------
 def _coefficients(out: str, names) -> np.ndarray:
     rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()

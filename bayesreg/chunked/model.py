@@ -4,10 +4,24 @@ It is a :class:`~bayesreg.model.Model` whose methods that read X or y run as
 reductions over row chunks (:func:`bayesreg.chunked.blocks.row_sum`); everything on
 θ (penalties, prox, KKT, the client-side solver state) is the parent's.  The sums:
 
-* f = Σ_n w_n·nll(y_n, η_n) from the persisted η (no pass over X);
+* f = Σ_n w_n·nll(y_n, η_n) from the persisted η (no pass over X, unless fused: below);
 * ∇f = Aᵀr with r = w·dnll/dη: per chunk (X_bᵀr_b, Σr_b), the centring applied on
   the client as in the parent (one pass);
 * AᵀWA: per chunk (X_bᵀW_bX_b, X_bᵀW_b1, ΣW_b) — p² + p + 1 numbers (one pass);
+  X_bᵀW_bX_b as (√W_b X_b)ᵀ(√W_b X_b), which NumPy computes as a symmetric rank-k
+  update (half the flops of a general product) when every W ≥ 0;
+* Newton's ∇f and AᵀWA at the same η in **one pass**: a gradient pass also returns the
+  Gram sums at its η, and :meth:`ChunkedModel.hessian` at that η takes them instead of
+  a second pass (the pattern of Newton and of the Laplace approximation).  The first
+  gradient whose Gram sums go unused turns this off (a first-order solver pays one
+  Gram computation, no extra pass); a Hessian asked for at the η of the latest
+  gradient turns it on again;
+* and while fusing, f's pass at a point (Newton's line search) also returns ∇f and AᵀWA
+  there, which the gradient and Hessian at that point then take: **one pass per Newton
+  iteration**.  A gradient asked for elsewhere than at the latest f's point (FISTA's
+  extrapolation) turns the fusion off;
+* ‖∇f(0)‖∞ (the scale of the stopping test) from the solver's own first gradient when
+  it starts at θ = 0, not from a pass of its own;
 * diag ∇²f: per chunk Σ c x², Σ c x, Σ c (one pass);
 * for laplace-is, Σ_n w_n log p(y_n | θ_s) per draw s: per chunk X_b·W_sᵀ in slices
   of draws (≤ 2²² values at a time), summed per draw (one pass for all draws).
@@ -53,8 +67,26 @@ def _curvature(likelihood, y, eta, weights=None):
 
 def _gram(columns, X, c):
     Xb = X if columns is None else X[:, columns]
-    WX = Xb * c[:, None]
-    return np.concatenate([(Xb.T @ WX).ravel(), WX.sum(axis=0), [c.sum()]])
+    if np.all(c >= 0.0):  # (√c·X)ᵀ(√c·X): NumPy's symmetric rank-k update, half the flops of Xᵀ(cX)
+        S = Xb * np.sqrt(c)[:, None]
+        G = S.T @ S
+    else:
+        G = Xb.T @ (Xb * c[:, None])
+    return np.concatenate([G.ravel(), c @ Xb, [c.sum()]])
+
+
+def _nll_gradient_gram(likelihood, X, y, eta, weights=None):
+    """Σ nll, then :func:`_gradient_gram` at the same η: a Newton iteration's one pass."""
+    return np.concatenate([[likelihood.nll(y, eta, weights)], _gradient_gram(likelihood, X, y, eta, weights)])
+
+
+def _gradient_gram(likelihood, X, y, eta, weights=None):
+    """(Xᵀr, Σr) and the Gram sums of :func:`_gram` at the same η: Newton's two passes in one."""
+    r = likelihood.residual(y, eta)
+    c = likelihood.curvature(y, eta)
+    if weights is not None:
+        r, c = r * weights, c * weights
+    return np.concatenate([X.T @ r, [r.sum()], _gram(None, X, c)])
 
 
 def _diagonal(X, c):
@@ -96,6 +128,12 @@ class ChunkedModel(Model):
             self.x_mean = np.asarray(X.mean(axis=0).compute(), dtype=float)
         #: whether X, y live in the cluster's memory (else every pass streams them from their source)
         self.persisted = fits_in_memory(X.nbytes + y.nbytes)
+        #: compute the Gram sums in each gradient pass (module docstring: Newton's ∇f and AᵀWA in one pass)
+        self.fuse_gram = True
+        self._zero_eta = None  # the Dask name of an η = A·0 (its gradient gives ‖∇f(0)‖∞)
+        self._last_gradient_eta = None  # the Dask name of the η of the latest gradient pass
+        self._fused = None  # (η name, Gram sums) from the latest gradient pass, until the Hessian takes them
+        self._ahead = None  # (η name, gradient and Gram sums) from the latest f pass, until the gradient takes them
 
     def _rows(self, *arrays) -> list:
         """The row-aligned arrays of a blockwise call, with the weights last where there are any."""
@@ -118,7 +156,10 @@ class ChunkedModel(Model):
         """η = Aθ as a Dask array persisted on the cluster (one pass over X)."""
         w, c = self.split(np.asarray(theta, dtype=float))
         shift = c - (float(self.x_mean @ w) if self.centered else 0.0)
-        return row_map(_matvec, [self.X], (np.ascontiguousarray(w), float(shift))).persist()
+        eta = row_map(_matvec, [self.X], (np.ascontiguousarray(w), float(shift))).persist()
+        if not np.any(w) and shift == 0.0:
+            self._zero_eta = eta.name
+        return eta
 
     def adjoint(self, r) -> np.ndarray:
         self.n_rmatvec += 1
@@ -134,12 +175,38 @@ class ChunkedModel(Model):
         return np.append(gw, s)
 
     def data_nll(self, eta) -> float:
-        return float(row_sum(_nll, 1, self._rows(self.y, eta), (self.likelihood,))[0])
+        name = getattr(eta, "name", None)
+        if not self.fuse_gram or name is None:
+            return float(row_sum(_nll, 1, self._rows(self.y, eta), (self.likelihood,))[0])
+        d = self.n_features
+        sums = row_sum(_nll_gradient_gram, 1 + d + 1 + d * d + d + 1, [self.X, *self._rows(self.y, eta)],
+                       (self.likelihood,))
+        self._ahead = (name, sums[1:])
+        return float(sums[0])
 
     def data_gradient(self, eta) -> np.ndarray:
         self.n_rmatvec += 1
-        sums = row_sum(_gradient, self.n_features + 1, [self.X, *self._rows(self.y, eta)], (self.likelihood,))
-        return self._assemble_gradient(sums)
+        d = self.n_features
+        if self._fused is not None:  # the last fused Gram sums went unused: a solver that needs no Hessian
+            self.fuse_gram, self._fused = False, None
+        self._last_gradient_eta = getattr(eta, "name", None)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] != self._last_gradient_eta:
+            self.fuse_gram = False  # the gradient is wanted elsewhere than where f was: a first-order solver
+        if ahead is not None and ahead[0] == self._last_gradient_eta:
+            sums = ahead[1][:d + 1]
+            self._fused = (self._last_gradient_eta, ahead[1][d + 1:])
+        elif self.fuse_gram and self._last_gradient_eta is not None:
+            sums = row_sum(_gradient_gram, d + 1 + d * d + d + 1, [self.X, *self._rows(self.y, eta)],
+                           (self.likelihood,))
+            self._fused = (self._last_gradient_eta, sums[d + 1:])
+            sums = sums[:d + 1]
+        else:
+            sums = row_sum(_gradient, d + 1, [self.X, *self._rows(self.y, eta)], (self.likelihood,))
+        grad = self._assemble_gradient(sums)
+        if self._grad_scale is None and self._last_gradient_eta == self._zero_eta:
+            self.gradient_at_zero(grad)
+        return grad
 
     def curvature_rows(self, eta):
         return row_map(_curvature, self._rows(self.y, eta), (self.likelihood,))
@@ -156,7 +223,8 @@ class ChunkedModel(Model):
             import dask.array as da
 
             eta0 = da.zeros(self.n_samples, chunks=self.X.chunks[0])
-            self.gradient_at_zero(self.data_gradient(eta0))
+            self._zero_eta = eta0.name
+            self.data_gradient(eta0)
         return self._grad_scale
 
     # -- second order --------------------------------------------------------------------
@@ -166,13 +234,30 @@ class ChunkedModel(Model):
         cols = np.arange(self.n_params) if index is None else np.asarray(index, dtype=int).reshape(-1)
         if cols.size and (cols.min() < 0 or cols.max() >= self.n_params):
             raise IndexError(f"index must hold parameter positions in [0, {self.n_params}), got {cols.tolist()}")
-        is_w = cols < d
-        wc = cols[is_w]
+        wc = cols[cols < d]
         k = wc.size
         sums = row_sum(_gram, k * k + k + 1, [self.X, weights],
                        (None if k == d and np.array_equal(wc, np.arange(d)) else wc,))
+        return self._assemble_gram(sums, cols)
+
+    def _assemble_gram(self, sums: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """AᵀWA on ``cols`` from the summed (XᵀWX, XᵀW1, ΣW) of those columns (:func:`bayesreg.gram.assemble`)."""
+        k = int(np.count_nonzero(cols < self.n_features))
         return gram.assemble(sums[:k * k].reshape(k, k), sums[k * k:-1], float(sums[-1]),
-                             self.x_mean if self.centered else None, cols, d)
+                             self.x_mean if self.centered else None, cols, self.n_features)
+
+    def hessian(self, theta: np.ndarray, index=None, eta=None) -> np.ndarray:
+        """The parent's, with AᵀWA from the latest gradient pass where it computed it at this η (module docstring)."""
+        name = getattr(eta, "name", None)
+        if index is None and name is not None:
+            if self._fused is not None and self._fused[0] == name:
+                H = self._assemble_gram(self._fused[1], np.arange(self.n_params))
+                self._fused = None
+                H[np.diag_indices_from(H)] += self.prior_curvature(theta)
+                return H
+            if name == self._last_gradient_eta:
+                self.fuse_gram = True  # the gradient's pass could have given this Gram matrix
+        return super().hessian(theta, index, eta)
 
     def hessian_diagonal(self, theta: np.ndarray) -> np.ndarray:
         c = self.curvature_rows(self.linear_predictor(theta))
