@@ -96,7 +96,14 @@ def prepare(est, X, y, *, reset: bool = True):
     persisted = fits_in_memory(X.nbytes + y.nbytes)
     if persisted:
         X, y = dask.persist(X, y)
-    bad, magnitude = dask.compute((~da.isfinite(X)).sum(axis=0), abs(X).max(axis=0))
+    # one graph for every check (each compute is a round trip to the cluster): X's bad values and
+    # magnitudes, and y's distinct labels (classifier) or its bad values and the likelihood's check_y
+    if likelihood.numeric_targets:
+        y = y.astype(np.float64)
+        y_checks = [(~da.isfinite(y)).sum(), _per_block(y, _check_y_block, likelihood)]
+    else:
+        y_checks = [y.map_blocks(np.unique, dtype=y.dtype, chunks=(np.nan,))]
+    bad, magnitude, *y_found = dask.compute((~da.isfinite(X)).sum(axis=0), abs(X).max(axis=0), *y_checks)
     columns = est.feature_names() if not reset and hasattr(est, "coef_") else (names or
                                                                               [f"x{j}" for j in range(X.shape[1])])
     if bad.any():
@@ -107,19 +114,20 @@ def prepare(est, X, y, *, reset: bool = True):
         j = int(np.argmax(magnitude))
         raise ValueError(f"X column {columns[j]!r} holds values up to {magnitude[j]:.3g}: too large to fit; rescale it")
     if likelihood.numeric_targets:
-        y = y.astype(np.float64)
-        y_bad = int(dask.compute((~da.isfinite(y)).sum())[0])
-        if y_bad:
-            raise ValueError(f"y holds {y_bad} NaN or infinite value(s)")
+        if int(y_found[0]):
+            raise ValueError(f"y holds {int(y_found[0])} NaN or infinite value(s)")
         y_enc = y
-    else:
-        y_enc = _encode_classes(est, y, reset)
-    y_enc.map_blocks(_check_y_block, likelihood, dtype=float, chunks=((1,) * y_enc.numblocks[0],)).sum().compute()  # ValueError as in memory
+    else:  # the encoding is 0/1 by construction: Bernoulli's check_y holds
+        y_enc = _encode_classes(est, y, np.unique(y_found[0]), reset)
     return X, y_enc, persisted
 
 
-def _encode_classes(est, y, reset: bool):
-    classes = np.unique(y.map_blocks(np.unique, dtype=y.dtype, chunks=(np.nan,)).compute())
+def _per_block(y, fn, *args):
+    """``fn(block, *args)`` on every block of y (raising where it must), lazily: one value per block."""
+    return y.map_blocks(fn, *args, dtype=float, chunks=((1,) * y.numblocks[0],)).sum()
+
+
+def _encode_classes(est, y, classes: np.ndarray, reset: bool):
     if reset:
         if classes.size != 2:
             raise ValueError(f"Only binary classification is supported: y must hold exactly two classes for "
