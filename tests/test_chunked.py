@@ -245,7 +245,7 @@ def test_newton_takes_f_gradient_and_gram_from_one_pass_and_fista_stops_fusing(l
         # ‖∇f(0)‖∞ came from Newton's first gradient, not a pass of its own
         assert set(kinds) == {"_nll_gradient_gram"} and len(kinds) >= b.n_iter_ + 1
     kinds.clear()
-    c = br.LogisticRegression(prior=br.Laplace(30.0), solver="fista", tol=1e-9).fit(Xd, yd)
+    c = br.LogisticRegression(prior=br.Laplace(30.0), solver="fista", tol=1e-5).fit(Xd, yd)
     assert c.map_.converged and kinds.count("_gradient_gram") + kinds.count("_nll_gradient_gram") <= 3
     assert kinds.count("_gradient") >= 10
 
