@@ -303,3 +303,15 @@ def test_cli_compare_on_chunked_data_uses_laplace_is_and_saves_no_rows(parquet_f
     assert "NUTS evaluates the gradient" in capsys.readouterr().err
     assert main(["fit", str(folder), "--target", "label", "--standardize"]) != 0
     assert "--standardize needs the data in memory" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:Large object:UserWarning")
+def test_cluster_laplace_is_equals_in_memory(cluster):
+    X, y = _logistic_data(n=20_000, d=5, seed=6)
+    Xd, yd = da.from_array(X, chunks=(5_000, 5)), da.from_array(y, chunks=5_000)
+    est = br.LogisticRegression(prior=br.Gaussian(2.0))
+    a = est.sample_posterior(X, y, sampler="laplace-is", draws=200, chains=2, random_seed=11)
+    b = est.sample_posterior(Xd, yd, sampler="laplace-is", draws=200, chains=2, random_seed=11)
+    np.testing.assert_allclose(b.posterior.coef.values, a.posterior.coef.values, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(b.log_likelihood.obs.values, a.log_likelihood.obs.sum("obs_id").values, rtol=1e-10)
+    assert b.posterior.attrs["pareto_k"] == pytest.approx(a.posterior.attrs["pareto_k"], abs=1e-6)
