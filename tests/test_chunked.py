@@ -131,7 +131,90 @@ def test_laplace_is_equals_in_memory_and_nuts_is_refused(logistic):
         br.LogisticRegression(prior=br.Horseshoe(0.1)).sample_posterior(Xd, yd)
 
 
-# -- on a cluster --------------------------------------------------------------------------
+def test_newton_takes_f_gradient_and_gram_from_one_pass_and_fista_stops_fusing(logistic, monkeypatch):
+    """Newton makes one pass over X per iteration for f, ∇f and AᵀWA, with the same MAP; FISTA, which
+    never asks for a Hessian, stops computing the fused sums after its first steps."""
+    from bayesreg.chunked import model as chunked_model
+
+    X, y, Xd, yd = logistic
+    kinds: list[str] = []
+    original = chunked_model.row_sum
+
+    def row_sum(fn, *args, **kwargs):
+        kinds.append(fn.__name__)
+        return original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(chunked_model, "row_sum", row_sum)
+    for prior in (br.Gaussian(1.0), br.Laplace(30.0)):
+        kinds.clear()
+        a = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(X, y)
+        b = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(Xd, yd)
+        _same_map(a, b)
+        # every pass is a line-search f that also gives ∇f and AᵀWA there (one per point Newton visits);
+        # ‖∇f(0)‖∞ came from Newton's first gradient, not a pass of its own
+        assert set(kinds) == {"_nll_gradient_gram"} and len(kinds) >= b.n_iter_ + 1
+    kinds.clear()
+    c = br.LogisticRegression(prior=br.Laplace(30.0), solver="fista", tol=1e-5).fit(Xd, yd)
+    assert c.map_.converged and kinds.count("_gradient_gram") + kinds.count("_nll_gradient_gram") <= 3
+    assert kinds.count("_gradient") >= 10
+
+
+# -- the command line: Parquet and CSV read lazily ------------------------------------------
+def _coefficients(out: str, names) -> np.ndarray:
+    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
+            if line.split() and line.split()[0] in names and len(line.split()) >= 2}
+    return np.array([rows[n] for n in names])
+
+
+@pytest.fixture(scope="module")
+def parquet_folder(tmp_path_factory):
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    X, y = _logistic_data(n=8000, d=4, seed=4)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=np.where(y == 1, "yes", "no"))
+    folder = tmp_path_factory.mktemp("parquet")
+    for i in range(4):
+        frame.iloc[i * 2000:(i + 1) * 2000].to_parquet(folder / f"part{i}.parquet")
+    frame.to_csv(folder.parent / "all.csv", index=False)
+    return folder, folder.parent / "all.csv", frame
+
+
+def test_cli_fit_parquet_equals_the_csv_fit_in_memory(parquet_folder, capsys):
+    from bayesreg.cli import main
+
+    folder, csv, _ = parquet_folder
+    argv = ["--target", "label", "--prior", "laplace", "--lam", "40", "--tol", "1e-10"]
+    assert main(["fit", str(csv), *argv]) == 0
+    in_memory = capsys.readouterr().out
+    assert main(["fit", str(folder), *argv]) == 0  # Parquet: read with Dask even without --scheduler
+    chunked = capsys.readouterr().out
+    assert "8000 rows read lazily with Dask" in chunked and "on chunked data" in chunked
+    assert "positive class yes" in chunked and "separation: not checked" in chunked
+    names = ["a", "b", "c", "d", "intercept"]
+    np.testing.assert_allclose(_coefficients(chunked, names), _coefficients(in_memory, names), rtol=1e-4, atol=1e-6)
+    assert chunked.count("(exactly 0)") == in_memory.count("(exactly 0)") >= 1
+
+
+def test_cli_compare_on_chunked_data_uses_laplace_is_and_saves_no_rows(parquet_folder, capsys, tmp_path):
+    from bayesreg.cli import main
+    from bayesreg.io import load_results
+
+    folder, csv, _ = parquet_folder
+    out = tmp_path / "out"
+    code = main(["compare", str(csv), "--target", "label", "--scheduler", "threads", "--draws", "200",
+                 "--chains", "2", "--out", str(out), "--no-report"])
+    text = capsys.readouterr().out
+    assert code == 0 and "laplace-is: chunked (Dask) data" in text
+    saved = load_results(out / "results.nc")
+    assert "observed_data" not in saved.posterior.children
+    assert main(["compare", str(folder), "--target", "label", "--sampler", "nutpie", "--out", str(out)]) != 0
+    assert "NUTS evaluates the gradient" in capsys.readouterr().err
+    assert main(["fit", str(folder), "--target", "label", "--standardize"]) != 0
+    assert "--standardize needs the data in memory" in capsys.readouterr().err
+
+
+# -- on a cluster (last in this module: while its Client lives, Dask computes go to it) --------
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip("distributed")
@@ -220,89 +303,6 @@ def test_killed_worker_mid_fit_gives_the_same_map(cluster, monkeypatch):
     assert killed.is_set() and calls[0] > 4
     _same_map(a, b)
     client.wait_for_workers(2, timeout=60)
-
-
-def test_newton_takes_f_gradient_and_gram_from_one_pass_and_fista_stops_fusing(logistic, monkeypatch):
-    """Newton makes one pass over X per iteration for f, ∇f and AᵀWA, with the same MAP; FISTA, which
-    never asks for a Hessian, stops computing the fused sums after its first steps."""
-    from bayesreg.chunked import model as chunked_model
-
-    X, y, Xd, yd = logistic
-    kinds: list[str] = []
-    original = chunked_model.row_sum
-
-    def row_sum(fn, *args, **kwargs):
-        kinds.append(fn.__name__)
-        return original(fn, *args, **kwargs)
-
-    monkeypatch.setattr(chunked_model, "row_sum", row_sum)
-    for prior in (br.Gaussian(1.0), br.Laplace(30.0)):
-        kinds.clear()
-        a = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(X, y)
-        b = br.LogisticRegression(prior=prior, solver="newton", tol=1e-9).fit(Xd, yd)
-        _same_map(a, b)
-        # every pass is a line-search f that also gives ∇f and AᵀWA there (one per point Newton visits);
-        # ‖∇f(0)‖∞ came from Newton's first gradient, not a pass of its own
-        assert set(kinds) == {"_nll_gradient_gram"} and len(kinds) >= b.n_iter_ + 1
-    kinds.clear()
-    c = br.LogisticRegression(prior=br.Laplace(30.0), solver="fista", tol=1e-5).fit(Xd, yd)
-    assert c.map_.converged and kinds.count("_gradient_gram") + kinds.count("_nll_gradient_gram") <= 3
-    assert kinds.count("_gradient") >= 10
-
-
-# -- the command line: Parquet and CSV read lazily ------------------------------------------
-def _coefficients(out: str, names) -> np.ndarray:
-    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
-            if line.split() and line.split()[0] in names and len(line.split()) >= 2}
-    return np.array([rows[n] for n in names])
-
-
-@pytest.fixture(scope="module")
-def parquet_folder(tmp_path_factory):
-    pytest.importorskip("pyarrow")
-    import pandas as pd
-
-    X, y = _logistic_data(n=8000, d=4, seed=4)
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=np.where(y == 1, "yes", "no"))
-    folder = tmp_path_factory.mktemp("parquet")
-    for i in range(4):
-        frame.iloc[i * 2000:(i + 1) * 2000].to_parquet(folder / f"part{i}.parquet")
-    frame.to_csv(folder.parent / "all.csv", index=False)
-    return folder, folder.parent / "all.csv", frame
-
-
-def test_cli_fit_parquet_equals_the_csv_fit_in_memory(parquet_folder, capsys):
-    from bayesreg.cli import main
-
-    folder, csv, _ = parquet_folder
-    argv = ["--target", "label", "--prior", "laplace", "--lam", "40", "--tol", "1e-10"]
-    assert main(["fit", str(csv), *argv]) == 0
-    in_memory = capsys.readouterr().out
-    assert main(["fit", str(folder), *argv]) == 0  # Parquet: read with Dask even without --scheduler
-    chunked = capsys.readouterr().out
-    assert "8000 rows read lazily with Dask" in chunked and "on chunked data" in chunked
-    assert "positive class yes" in chunked and "separation: not checked" in chunked
-    names = ["a", "b", "c", "d", "intercept"]
-    np.testing.assert_allclose(_coefficients(chunked, names), _coefficients(in_memory, names), rtol=1e-4, atol=1e-6)
-    assert chunked.count("(exactly 0)") == in_memory.count("(exactly 0)") >= 1
-
-
-def test_cli_compare_on_chunked_data_uses_laplace_is_and_saves_no_rows(parquet_folder, capsys, tmp_path):
-    from bayesreg.cli import main
-    from bayesreg.io import load_results
-
-    folder, csv, _ = parquet_folder
-    out = tmp_path / "out"
-    code = main(["compare", str(csv), "--target", "label", "--scheduler", "threads", "--draws", "200",
-                 "--chains", "2", "--out", str(out), "--no-report"])
-    text = capsys.readouterr().out
-    assert code == 0 and "laplace-is: chunked (Dask) data" in text
-    saved = load_results(out / "results.nc")
-    assert "observed_data" not in saved.posterior.children
-    assert main(["compare", str(folder), "--target", "label", "--sampler", "nutpie", "--out", str(out)]) != 0
-    assert "NUTS evaluates the gradient" in capsys.readouterr().err
-    assert main(["fit", str(folder), "--target", "label", "--standardize"]) != 0
-    assert "--standardize needs the data in memory" in capsys.readouterr().err
 
 
 @pytest.mark.filterwarnings("ignore:Large object:UserWarning")
