@@ -135,7 +135,7 @@ class LinearRegression(RegressorMixin, BayesianGLM):
         if is_chunked(X) or is_chunked(y):
             return self._prepare_chunked(X, y)
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X, y, _ = self._validate_fit_data(X, y, y_numeric=True)
         self._check_magnitudes(X, y)
         return X, self.encode_targets(y)
 
