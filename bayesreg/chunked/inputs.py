@@ -17,7 +17,7 @@ import numpy as np
 
 from . import is_chunked
 
-__all__ = ["prepare", "prepare_weights", "fits_in_memory", "MEMORY_FRACTION"]
+__all__ = ["prepare", "prepare_weights", "fits_in_memory", "column_means", "MEMORY_FRACTION"]
 
 #: persist X and y when their bytes are at most this fraction of the workers' memory limit
 MEMORY_FRACTION = 0.5
@@ -103,7 +103,9 @@ def prepare(est, X, y, *, reset: bool = True):
         y_checks = [(~da.isfinite(y)).sum(), _per_block(y, _check_y_block, likelihood)]
     else:
         y_checks = [y.map_blocks(np.unique, dtype=y.dtype, chunks=(np.nan,))]
-    bad, magnitude, *y_found = dask.compute((~da.isfinite(X)).sum(axis=0), abs(X).max(axis=0), *y_checks)
+    bad, magnitude, mean, *y_found = dask.compute((~da.isfinite(X)).sum(axis=0), abs(X).max(axis=0),
+                                                  X.mean(axis=0), *y_checks)
+    _remember_mean(X, mean)
     columns = est.feature_names() if not reset and hasattr(est, "coef_") else (names or
                                                                               [f"x{j}" for j in range(X.shape[1])])
     if bad.any():
@@ -120,6 +122,21 @@ def prepare(est, X, y, *, reset: bool = True):
     else:  # the encoding is 0/1 by construction: Bernoulli's check_y holds
         y_enc = _encode_classes(est, y, np.unique(y_found[0]), reset)
     return X, y_enc, persisted
+
+
+_MEANS: dict[str, np.ndarray] = {}  # X's column means by Dask key, found with the checks (the model's x̄)
+
+
+def _remember_mean(X, mean) -> None:
+    while len(_MEANS) >= 8:
+        _MEANS.pop(next(iter(_MEANS)))
+    _MEANS[X.name] = np.asarray(mean, dtype=float)
+
+
+def column_means(X) -> np.ndarray:
+    """X's column means: from the checks of :func:`prepare` (no pass), else one pass now."""
+    mean = _MEANS.get(X.name)
+    return mean.copy() if mean is not None else np.asarray(X.mean(axis=0).compute(), dtype=float)
 
 
 def _per_block(y, fn, *args):

@@ -37,7 +37,7 @@ import numpy as np
 from .. import gram
 from ..model import Model
 from .blocks import row_map, row_sum
-from .inputs import fits_in_memory
+from .inputs import column_means, fits_in_memory
 
 __all__ = ["ChunkedModel"]
 
@@ -125,7 +125,7 @@ class ChunkedModel(Model):
                          feature_names=feature_names, sample_weight=None, noise_prior=None)
         self.sample_weight = sample_weight  # a Dask array (the parent would gather it)
         if self.centered:
-            self.x_mean = np.asarray(X.mean(axis=0).compute(), dtype=float)
+            self.x_mean = column_means(X)
         #: whether X, y live in the cluster's memory (else every pass streams them from their source)
         self.persisted = fits_in_memory(X.nbytes + y.nbytes)
         #: compute the Gram sums in each gradient pass (module docstring: Newton's ∇f and AᵀWA in one pass)
