@@ -115,13 +115,17 @@ class Model:
             "intercept_prior": type(intercept_prior).__name__ if self.fit_intercept else None,
             "intercept_prior_params": intercept_prior.params() if self.fit_intercept else {},
             "features": list(self.feature_names),
-            "sample_weight": None if self.sample_weight is None else
-            hashlib.sha1(np.ascontiguousarray(self.sample_weight).tobytes()).hexdigest()[:16],
+            "sample_weight": self.weights_key(),
         }
         if self.noise_prior is not None:
             ident["noise_prior"] = type(self.noise_prior).__name__
             ident["noise_prior_params"] = self.noise_prior.params()
         return json.loads(json.dumps(ident))  # plain JSON types, as a saved file gives them back
+
+    def weights_key(self) -> str | None:
+        """The sample weights in the identity: a hash of their bytes (None without weights)."""
+        return (None if self.sample_weight is None else
+                hashlib.sha1(np.ascontiguousarray(self.sample_weight).tobytes()).hexdigest()[:16])
 
     def identity_json(self) -> str:
         return json.dumps(self.identity(), sort_keys=True)

@@ -139,17 +139,9 @@ class ChunkedModel(Model):
         """The row-aligned arrays of a blockwise call, with the weights last where there are any."""
         return [*arrays] if self.sample_weight is None else [*arrays, self.sample_weight]
 
-    def identity(self) -> dict:
-        """The parent's, with the weights named by their Dask key (hashing them would gather them)."""
-        if self.sample_weight is None:
-            return super().identity()
-        weights, self.sample_weight = self.sample_weight, None
-        try:
-            ident = super().identity()
-        finally:
-            self.sample_weight = weights
-        ident["sample_weight"] = "dask:" + str(weights.name)[-16:]
-        return ident
+    def weights_key(self) -> str | None:
+        """The weights named by their Dask key (hashing their bytes would gather them)."""
+        return None if self.sample_weight is None else "dask:" + str(self.sample_weight.name)[-16:]
 
     # -- rows ---------------------------------------------------------------------------
     def linear_predictor(self, theta: np.ndarray):
