@@ -68,7 +68,7 @@ def assemble(G: np.ndarray, s: np.ndarray, total: float, x_mean: np.ndarray | No
     wc = cols[is_w]
     if x_mean is not None:
         m = x_mean[wc]
-        G += total * np.outer(m, m) - np.outer(m, s) - np.outer(s, m)
+        G = G + total * np.outer(m, m) - np.outer(m, s) - np.outer(s, m)  # not in place: G may be the caller's
         s = s - total * m  # column sums of W(X − 1x̄ᵀ)
     out = np.empty((cols.size, cols.size))
     iw = np.flatnonzero(is_w)

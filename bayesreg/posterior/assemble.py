@@ -112,7 +112,7 @@ def assemble(problem: Problem, W: np.ndarray, B: np.ndarray | None, stats: xr.Da
                                      attrs={**group_attrs, "pointwise": int(pointwise)}),
         "log_prior": xr.Dataset(lp, coords={**base, **feat}, attrs=lp_attrs),
         # chunked data: y stays a lazy Dask array (no obs_id coordinate, which would take N values in memory)
-        "observed_data": xr.Dataset({"obs": (("obs_id",), m.y)}, coords={} if m.remote else obs, attrs=group_attrs),
+        "observed_data": xr.Dataset({"obs": (("obs_id",), m.y)}, coords=obs, attrs=group_attrs),
     }
     if stats is not None:
         groups["sample_stats"] = stats.assign_coords(base)
