@@ -111,6 +111,10 @@ def test_bad_chunked_input_names_the_problem(logistic):
         br.PoissonRegression().fit(Xd, yd)
     with pytest.raises(ValueError, match="sample_weight holds 1 negative"):
         est.fit(Xd, yd, sample_weight=da.from_array(np.where(np.arange(6000) == 9, -1.0, 1.0), chunks=1000))
+    with pytest.raises(ValueError, match="sample_weight must not be all zero"):  # as in memory
+        est.fit(Xd, yd, sample_weight=da.zeros(6000, chunks=1000))
+    with pytest.raises(ValueError, match="sample_weight must not be all zero"):
+        est.fit(X, y, sample_weight=np.zeros(6000))
 
 
 def test_laplace_is_equals_in_memory_and_nuts_is_refused(logistic):

@@ -3,10 +3,11 @@
 ``prepare(est, X, y)`` does for Dask inputs what ``fit``'s validation does for numpy
 ones, without bringing rows to the client: X becomes a float64 Dask array with one
 column chunk (a Dask DataFrame's columns become the feature names), y is aligned to
-X's row chunks and encoded (the two classes of a classifier are found with one
-``unique`` pass, a small answer), and one pass checks every value is finite and below
-1e100.  X and y are persisted when they fit in half of the cluster's memory
-(:func:`fits_in_memory`).
+X's row chunks and encoded.  One graph (one round trip) checks every value is finite
+and below 1e100, finds a classifier's classes (per-chunk ``unique``: a small answer) or
+runs the likelihood's ``check_y`` on numeric targets, and takes X's column means (the
+model's x̄, :func:`column_means`).  X and y are persisted when they fit in half of the
+cluster's memory (:func:`fits_in_memory`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from . import is_chunked
 
-__all__ = ["prepare", "prepare_weights", "fits_in_memory", "column_means", "MEMORY_FRACTION"]
+__all__ = ["MEMORY_FRACTION", "column_means", "fits_in_memory", "prepare", "prepare_weights"]
 
 #: persist X and y when their bytes are at most this fraction of the workers' memory limit
 MEMORY_FRACTION = 0.5
@@ -173,7 +174,10 @@ def prepare_weights(sample_weight, X):
     if w.ndim != 1 or w.shape[0] != X.shape[0]:
         raise ValueError(f"sample_weight must hold one weight per row ({X.shape[0]}), got shape {w.shape}")
     w = w.astype(np.float64).rechunk(X.chunks[0])
-    bad = int(((~da.isfinite(w)) | (w < 0)).sum().compute())
+    bad, total = da.compute(((~da.isfinite(w)) | (w < 0)).sum(), w.sum())
     if bad:
-        raise ValueError(f"sample_weight holds {bad} negative, NaN or infinite value(s); weights must be finite and ≥ 0")
+        raise ValueError(f"sample_weight holds {int(bad)} negative, NaN or infinite value(s); weights must be finite "
+                         f"and ≥ 0")
+    if not total > 0:  # as check_sample_weight in memory
+        raise ValueError("sample_weight must not be all zero")
     return w.persist() if fits_in_memory(w.nbytes) else w
