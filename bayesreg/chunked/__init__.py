@@ -11,8 +11,9 @@ solver step moves O(D²) numbers, never rows.  The solvers (newton, fista, lbfgs
 ista, gd) are the in-memory ones, unchanged: they only talk to the model.
 
 * **Which solver.** A pass over X is a round trip to the cluster, so ``solver="auto"``
-  takes Newton for p ≤ 64 parameters: ~5–10 iterations of 3 passes (gradient, Gram,
-  line search), against hundreds of passes for FISTA (:mod:`bayesreg.solvers.auto`).
+  takes Newton for p ≤ 64 parameters: ~5–10 iterations of one pass each (the line
+  search's pass also gives ∇f and AᵀWA there: :mod:`bayesreg.chunked.model`), against
+  hundreds of passes for FISTA (:mod:`bayesreg.solvers.auto`).
 * **Persisted once.** X, y (and sample weights) are persisted on the cluster when they
   fit in half of its memory; otherwise each pass streams them from their source
   (a file or a generator), and spilling is Dask's.  ``ChunkedModel.persisted`` says which.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["row_sum", "row_map"]
+__all__ = ["row_map", "row_sum"]
 
 
 def _one_row(fn, *args):

@@ -23,7 +23,7 @@ import numpy as np
 
 from .messages import CLIError
 
-__all__ = ["add_scheduler_argument", "wants_chunked", "read_chunked", "cluster_session"]
+__all__ = ["add_scheduler_argument", "cluster_session", "read_chunked", "wants_chunked"]
 
 
 def add_scheduler_argument(p) -> None:
@@ -71,7 +71,7 @@ def read_chunked(args):
         frame = _frame(args.data)
     except CLIError:
         raise
-    except Exception as exc:  # dask/pyarrow raise many types for bad files
+    except Exception as exc:  # noqa: BLE001 - dask/pyarrow raise many types for bad files
         raise CLIError(f"cannot read {args.data} with Dask: {exc}") from None
     if args.target not in frame.columns:
         raise CLIError(f"--target {args.target!r} is not a column of {args.data}; columns are {list(frame.columns)}")
@@ -82,11 +82,15 @@ def read_chunked(args):
     if text:
         raise CLIError(f"column(s) {text} of {args.data} are not numeric; with --scheduler/Parquet data encode them "
                        f"(e.g. one-hot) when writing the files")
+    import dask
+
     y = frame[args.target]
-    labels = None
-    if getattr(args, "likelihood", "logistic") == "logistic":  # ≤ 3 distinct values per partition: a small answer
-        labels = np.unique(y.map_partitions(lambda s: s.drop_duplicates().head(3)).compute().to_numpy())
-    n = int(frame.map_partitions(len).sum().compute())
+    logistic = getattr(args, "likelihood", "logistic") == "logistic"
+    # one pass: the row count and (logistic) ≤ 3 distinct labels per partition, a small answer
+    n, found = dask.compute(frame.map_partitions(len).sum(),
+                            y.map_partitions(lambda s: s.drop_duplicates().head(3)) if logistic else None)
+    n = int(n)
+    labels = np.unique(found.to_numpy()) if logistic else None
     where = getattr(args, "scheduler", None) or "threads"
     return Dataset(X=frame[features], y=y, feature_names=features, labels=labels, n_rows=n,
                    description=f"{args.data} (target {args.target}; {n} rows read lazily with Dask, "
