@@ -14,8 +14,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..chunked import is_chunked
-from .data import check_counts, load_data, read_csv
+from .data import check_counts, estimator_input, load_data, read_csv
 from .messages import (CLIError, check_target, flag_message, intercept_text, model_line, separation_lines,
                        target_name)
 from ..noise import Exponential, HalfCauchy, HalfNormal, Jeffreys
@@ -164,9 +163,7 @@ def fit_map(args, prepared=None):
     A prior without a MAP (the horseshoe) is a :class:`CLIError` saying why.
     """
     data, est = data_and_estimator(args) if prepared is None else prepared
-    import pandas as pd
-
-    X = data.X if is_chunked(data.X) else pd.DataFrame(data.X, columns=data.feature_names)
+    X = estimator_input(data)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -19,10 +19,10 @@ import warnings
 
 import numpy as np
 
-from ..chunked import is_chunked
 from .chunked_data import add_scheduler_argument, cluster_session
 from .messages import separation_lines
 from .tables import compact_table, compare_legend, format_table, sampler_lines
+from .data import estimator_input
 from .common import (flag_message, CLIError, add_fit_arguments, check_feature_names, check_output_folder, check_tune_option,
                      data_and_estimator, fit_map, int_at_least, model_line, print_fit, probability)
 
@@ -67,9 +67,7 @@ def _compare(args) -> int:
         print(f"data: {data.description}")
         print(f"prior on weights:   {est.prior.describe()}")
         print(f"no MAP: {est.prior.no_mode_reason()}")
-    import pandas as pd
-
-    X = data.X if is_chunked(data.X) else pd.DataFrame(data.X, columns=data.feature_names)
+    X = estimator_input(data)
     print(f"\nsampling the posterior ({args.sampler}, {args.chains} chains × {args.draws} draws)…", flush=True)
     with warnings.catch_warnings(record=True) as caught_post:
         warnings.simplefilter("always")
@@ -121,7 +119,7 @@ def _compare(args) -> int:
                 "formula": args.formula, "model": model_line(args, data) or args.likelihood,
                 "notes": [" ".join(line.strip() for line in separation)] if separation else [],
                 **({} if has_map else {"prior": repr(est.prior), "map_missing": table.attrs["map_missing"]})}
-    if is_chunked(data.X):  # y stays on the cluster: results.nc would otherwise hold all N rows of it
+    if data.n_rows is not None:  # read with Dask: y stays on the cluster: results.nc would otherwise hold all N rows of it
         post = post.drop_nodes("observed_data")
         settings["notes"] = settings["notes"] + ["observed_data not saved: y was read with Dask and stays on the cluster"]
     io.save_results(out / "results.nc", est=est if has_map else None, posterior=post, comparison=table,

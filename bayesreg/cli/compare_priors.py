@@ -17,6 +17,7 @@ import inspect
 import warnings
 from typing import TYPE_CHECKING
 
+from .data import estimator_input
 from .tables import ARVIZ_DEFAULT
 from .common import (flag_message, check_target, CLIError, PRIORS, SEED, add_data_arguments, add_model_arguments, check_feature_names,
                      check_output_folder, check_tune_option, int_at_least, load_data, make_estimator, probability,
@@ -98,7 +99,7 @@ def cmd_compare_priors(args) -> int:
     check_feature_names(data)
     est = make_estimator(args, next(iter(priors.values())))
     check_target(args, data)
-    X = pd.DataFrame(data.X, columns=data.feature_names)
+    X = estimator_input(data)
     print(f"data: {data.description}")
     for label, prior in priors.items():
         print(f"  {label:<24} {prior.describe()}")

@@ -16,7 +16,16 @@ from . import encoding
 from .chunked_data import read_chunked, wants_chunked
 from .messages import CLIError
 
-__all__ = ["check_counts", "load_data", "read_csv"]
+__all__ = ["check_counts", "estimator_input", "load_data", "read_csv"]
+
+
+def estimator_input(data: datasets.Dataset):
+    """X as the estimators take it: a DataFrame of the named columns, or (read with Dask) the Dask DataFrame itself."""
+    if data.n_rows is not None:
+        return data.X
+    import pandas as pd
+
+    return pd.DataFrame(data.X, columns=data.feature_names)
 
 
 def load_data(args) -> datasets.Dataset:

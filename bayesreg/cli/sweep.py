@@ -27,6 +27,7 @@ import warnings
 
 import numpy as np
 
+from .data import estimator_input
 from .daskrun import scheduler_for
 from .tables import sweep_legend
 from .common import (flag_message, DF_HELP, SEED, CLIError, add_data_arguments, add_model_arguments, check_feature_names, check_output_folder,
@@ -150,7 +151,6 @@ def cmd_sweep(args) -> int:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import pandas as pd
 
     from .. import io, plots
     from ..sensitivity import SweepFailure, choose_lambda, sweep
@@ -171,7 +171,7 @@ def cmd_sweep(args) -> int:
         raise CLIError(f"{'--df' if args.prior == 'studentt' else '--l2-ratio'}: {exc}") from None
     est = make_estimator(args, prior)
     check_target(args, data)
-    X = pd.DataFrame(data.X, columns=data.feature_names)
+    X = estimator_input(data)
 
     model = model_line(args, data)
     if model:
